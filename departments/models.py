@@ -1,0 +1,122 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentKind(models.TextChoices):
+    PROVINCIAL = "provincial", _("省直部门")
+    PARTY = "party", _("党委部门")
+    CENTRAL = "central", _("中央驻琼单位")
+    CITY = "city", _("市县政府")
+    PARK = "park", _("园区管理机构")
+    COLLECTIVE = "collective", _("集合单位")
+    OTHER = "other", _("其他")
+
+
+class DepartmentQuerySet(models.QuerySet):
+    def concrete(self):
+        """Bodies that can hold accounts and report (collectives such as 各市县 cannot)."""
+        return self.exclude(kind=DepartmentKind.COLLECTIVE)
+
+
+class Department(models.Model):
+    """One real body (or a collective such as 有关部门), whatever the spelling in a plan."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_collective(self) -> bool:
+        return self.kind == DepartmentKind.COLLECTIVE
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class DepartmentAlias(models.Model):
+    """A spelling of a department as written in a source document."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("单位")
+    )
+    name = models.CharField(_("写法"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("单位别名")
+        verbose_name_plural = _("单位别名")
+
+    def __str__(self):
+        return self.name
+
+
+class DepartmentContact(models.Model):
+    """An e-mail address that receives a department's reminders and reports."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("单位")
+    )
+    name = models.CharField(_("联系人"), max_length=50, blank=True)
+    email = models.EmailField(_("电子邮箱"))
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["department", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "email"], name="unique_contact_email")
+        ]
+        verbose_name = _("联系人")
+        verbose_name_plural = _("联系人")
+
+    def __str__(self):
+        return f"{self.department} <{self.email}>"
+
+
+class Role(models.TextChoices):
+    REPORTER = "reporter", _("部门填报人")
+    OFFICE = "office", _("联席会议办公室")
+    MEMBER = "member", _("联席会议成员（只读）")
+    ADMIN = "admin", _("系统管理员")
+
+
+class Profile(models.Model):
+    """A user's role in the portal and, for reporters, the department they report for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="profiles",
+        verbose_name=_("所属单位"),
+    )
+
+    class Meta:
+        verbose_name = _("用户角色")
+        verbose_name_plural = _("用户角色")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="reporter") | models.Q(department__isnull=False),
+                name="reporter_has_department",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()})"

@@ -1,0 +1,198 @@
+"""Who may see and do what: every access rule of the portal, in one place.
+
+Views, the API, exports and templates ask these functions; none of them re-states a rule.
+Each rule is one condition per line so that a reviewer can audit it (Zulip's ``access_*``
+helpers are the model) and ``pilot/tests/test_permissions.py`` checks them as a matrix of
+personas: office staff, a lead unit's reporter, a supporting unit's reporter, an outsider
+department's reporter, a read-only member and an anonymous visitor.
+"""
+
+from django.db.models import Q, QuerySet
+
+from departments.models import Department, Role
+from tasks.models import AssignmentRole, ProgressUpdate, ReportingPeriod, Task, UpdateState
+
+EDITABLE_STATES = (UpdateState.DRAFT, UpdateState.RETURNED)
+
+
+def role_of(user) -> str | None:
+    """Return the user's portal role, or None for anonymous users and users without one."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    profile = getattr(user, "profile", None)
+    return profile.role if profile else None
+
+
+def is_office(user) -> bool:
+    """Office staff and administrators run the programme."""
+    return role_of(user) in (Role.OFFICE, Role.ADMIN)
+
+
+def is_member(user) -> bool:
+    return role_of(user) == Role.MEMBER
+
+
+def is_reporter(user) -> bool:
+    return role_of(user) == Role.REPORTER
+
+
+def reporter_department(user) -> Department | None:
+    """Return the department a reporter files for (None for every other role)."""
+    if not is_reporter(user):
+        return None
+    return user.profile.department
+
+
+def role_flags(user) -> dict:
+    return {
+        "role": role_of(user),
+        "office": is_office(user),
+        "member": is_member(user),
+        "reporter": is_reporter(user),
+        "department": reporter_department(user),
+        "dashboards": can_view_dashboards(user),
+    }
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def can_use_portal(user) -> bool:
+    """Any signed-in user with a role reads the plan: tasks, periods, accepted updates."""
+    return role_of(user) is not None
+
+
+def can_view_dashboards(user) -> bool:
+    return is_office(user) or is_member(user) or is_reporter(user)
+
+
+def can_view_department_dashboard(user, department: Department) -> bool:
+    if is_office(user) or is_member(user):
+        return True
+    return reporter_department(user) == department
+
+
+def can_view_update(user, update: ProgressUpdate) -> bool:
+    """Accepted updates are public to the portal; the rest only to those who handle them."""
+    if not can_use_portal(user):
+        return False
+    if is_office(user):
+        return update.state != UpdateState.DRAFT or update.role == AssignmentRole.LEAD
+    if update.state == UpdateState.ACCEPTED:
+        return True
+    department = reporter_department(user)
+    if department is None:
+        return False
+    if update.department_id == department.pk:
+        return True
+    # A lead unit sees the supporting units' submitted input on its task, never their drafts.
+    return (
+        update.role == AssignmentRole.SUPPORT
+        and update.state != UpdateState.DRAFT
+        and _holds(department, update.task_id, AssignmentRole.LEAD)
+    )
+
+
+def visible_updates(user, queryset: QuerySet[ProgressUpdate]) -> QuerySet[ProgressUpdate]:
+    """Filter ``queryset`` in SQL to the updates ``can_view_update`` allows."""
+    if not can_use_portal(user):
+        return queryset.none()
+    if is_office(user):
+        return queryset.exclude(state=UpdateState.DRAFT, role=AssignmentRole.SUPPORT)
+    department = reporter_department(user)
+    if department is None:
+        return queryset.filter(state=UpdateState.ACCEPTED)
+    led_tasks = department.assignments.filter(role=AssignmentRole.LEAD).values("task_id")
+    return queryset.filter(
+        Q(state=UpdateState.ACCEPTED)
+        | Q(department=department)
+        | (
+            Q(role=AssignmentRole.SUPPORT, task_id__in=led_tasks)
+            & ~Q(state=UpdateState.DRAFT)
+        )
+    )
+
+
+def can_download_evidence(user, evidence) -> bool:
+    return can_view_update(user, evidence.update)
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def can_file_update(user, task: Task, period: ReportingPeriod) -> bool:
+    """A reporter files for a task their department holds, in an open period of its plan."""
+    department = reporter_department(user)
+    if department is None:
+        return False
+    if not period.is_open:
+        return False
+    if period.programme_id != task.programme_id:
+        return False
+    if task.completion_confirmed_at is not None:
+        return False
+    return _holds(department, task.pk, None)
+
+
+def can_edit_update(user, update: ProgressUpdate) -> bool:
+    """Only the department's own reporters edit, and only drafts and returned updates."""
+    department = reporter_department(user)
+    if department is None:
+        return False
+    if update.department_id != department.pk:
+        return False
+    if update.state not in EDITABLE_STATES:
+        return False
+    return update.period.is_open
+
+
+def can_review_update(user, update: ProgressUpdate) -> bool:
+    """Office staff review the lead units' submitted updates."""
+    if not is_office(user):
+        return False
+    if update.role != AssignmentRole.LEAD:
+        return False
+    return update.state == UpdateState.SUBMITTED
+
+
+def can_return_input(user, update: ProgressUpdate) -> bool:
+    """A lead unit may send a supporting unit's submitted input back for more work."""
+    department = reporter_department(user)
+    if department is None:
+        return False
+    if update.role != AssignmentRole.SUPPORT:
+        return False
+    if update.state != UpdateState.SUBMITTED:
+        return False
+    return _holds(department, update.task_id, AssignmentRole.LEAD)
+
+
+def can_confirm_completion(user, task: Task) -> bool:
+    """The office confirms a task done (办结确认) once its accepted lead reports say so."""
+    if not is_office(user):
+        return False
+    if task.completion_confirmed_at is not None:
+        return False
+    return task.status == "completed"
+
+
+def can_manage_plan(user) -> bool:
+    """Plan, departments, accounts, periods and return reasons are the office's."""
+    return is_office(user)
+
+
+def can_request_report(user) -> bool:
+    return is_office(user)
+
+
+def can_view_reports(user) -> bool:
+    return is_office(user) or is_member(user)
+
+
+def _holds(department: Department, task_id: int, role: str | None) -> bool:
+    assignments = department.assignments.filter(task_id=task_id)
+    if role is not None:
+        assignments = assignments.filter(role=role)
+    return assignments.exists()

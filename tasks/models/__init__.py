@@ -1,0 +1,31 @@
+from tasks.models.audit import AuditEvent, AuditVerb
+from tasks.models.plan import Assignment, AssignmentRole, Category, Programme, Task, TaskStatus
+from tasks.models.reporting import (
+    Evidence,
+    ProgressUpdate,
+    ReportingPeriod,
+    ReturnReason,
+    Review,
+    ReviewAction,
+    UpdateRevision,
+    UpdateState,
+)
+
+__all__ = [
+    "Assignment",
+    "AssignmentRole",
+    "AuditEvent",
+    "AuditVerb",
+    "Category",
+    "Evidence",
+    "ProgressUpdate",
+    "Programme",
+    "ReportingPeriod",
+    "ReturnReason",
+    "Review",
+    "ReviewAction",
+    "Task",
+    "TaskStatus",
+    "UpdateRevision",
+    "UpdateState",
+]

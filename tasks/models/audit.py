@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tasks.models.plan import Task
+from tasks.models.reporting import ProgressUpdate
+
+
+class AuditVerb(models.TextChoices):
+    CREATED = "created", _("创建")
+    CHANGED = "changed", _("修改")
+    SUBMITTED = "submitted", _("提交")
+    RETURNED = "returned", _("退回")
+    ACCEPTED = "accepted", _("采纳")
+    EVIDENCE_ADDED = "evidence_added", _("上传材料")
+    EVIDENCE_REMOVED = "evidence_removed", _("删除材料")
+    COMPLETION_CONFIRMED = "completion_confirmed", _("办结确认")
+    ASSIGNMENT_ADDED = "assignment_added", _("指定责任单位")
+
+
+class AuditEvent(models.Model):
+    """Who did what to a task or update, and when. Written by services only."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="audit_events")
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="audit"
+    )
+    verb = models.CharField(_("操作"), max_length=30, choices=AuditVerb.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(_("时间"))
+    detail = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["task", "at", "id"]
+        indexes = [models.Index(fields=["task", "at"])]
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")

@@ -1,0 +1,156 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department
+
+
+class Programme(models.Model):
+    """A policy plan: its document, its pilot period and its deadline for the tasks."""
+
+    code = models.SlugField(_("代码"), max_length=50, unique=True)
+    title = models.CharField(_("名称"), max_length=200)
+    doc_number = models.CharField(_("文号"), max_length=100)
+    issuer = models.CharField(_("印发单位"), max_length=200)
+    issued_on = models.DateField(_("印发日期"))
+    starts_on = models.DateField(_("试点开始"))
+    ends_on = models.DateField(_("试点结束"))
+    tasks_due_on = models.DateField(_("任务完成期限"))
+    summary_starts_on = models.DateField(_("总结阶段开始"), null=True, blank=True)
+    summary_ends_on = models.DateField(_("总结阶段结束"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "code"]
+        verbose_name = _("试点方案")
+        verbose_name_plural = _("试点方案")
+
+    def __str__(self):
+        return self.title
+
+
+class Category(models.Model):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="categories", verbose_name=_("方案")
+    )
+    number = models.PositiveSmallIntegerField(_("序号"))
+    label = models.CharField(_("编号"), max_length=10)
+    title = models.CharField(_("名称"), max_length=100)
+
+    class Meta:
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="unique_category_number")
+        ]
+        verbose_name = _("任务类别")
+        verbose_name_plural = _("任务类别")
+
+    def __str__(self):
+        return f"{self.label}{self.title}"
+
+
+class TaskStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("未启动")
+    ON_TRACK = "on_track", _("正常推进")
+    BEHIND = "behind", _("进度滞后")
+    BLOCKED = "blocked", _("受阻")
+    COMPLETED = "completed", _("已完成")
+
+
+class Task(models.Model):
+    """One numbered task of a programme, with the text exactly as the document has it.
+
+    ``status`` and ``percent`` are the task's current state, derived from the accepted lead
+    updates by ``tasks.services.refresh_task_status``; they are kept on the row so that lists
+    and dashboards never scan the update history.
+    """
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("方案")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("类别")
+    )
+    number = models.PositiveSmallIntegerField(_("序号"))
+    measure = models.TextField(_("具体举措"))
+    responsibility = models.TextField(_("责任分工（原文）"))
+    due_on = models.DateField(_("完成期限"))
+    departments = models.ManyToManyField(
+        Department,
+        through="Assignment",
+        through_fields=("task", "department"),
+        related_name="tasks",
+        verbose_name=_("责任单位"),
+    )
+    status = models.CharField(
+        _("当前状态"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
+    )
+    percent = models.PositiveSmallIntegerField(_("完成进度（%）"), default=0)
+    status_period = models.ForeignKey(
+        "ReportingPeriod",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("状态所属期次"),
+    )
+    needs_coordination = models.BooleanField(_("需协调"), default=False)
+    completion_confirmed_at = models.DateTimeField(_("办结确认时间"), null=True, blank=True)
+    completion_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("办结确认人"),
+    )
+
+    class Meta:
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="unique_task_number")
+        ]
+        indexes = [models.Index(fields=["programme", "status"])]
+        verbose_name = _("试点任务")
+        verbose_name_plural = _("试点任务")
+
+    def __str__(self):
+        return f"{self.number}. {self.measure[:30]}"
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("牵头单位")
+    SUPPORT = "support", _("配合单位")
+
+
+class Assignment(models.Model):
+    """A department's responsibility for a task, as lead or supporting unit."""
+
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("任务")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("单位")
+    )
+    role = models.CharField(_("职责"), max_length=10, choices=AssignmentRole.choices)
+    # Set when the office names a concrete body for a collective (各市县, 有关部门) on a task.
+    on_behalf_of = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("代表集合单位"),
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["task", "role", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "department"], name="unique_assignment")
+        ]
+        indexes = [models.Index(fields=["department", "role"])]
+        verbose_name = _("责任分工")
+        verbose_name_plural = _("责任分工")
+
+    def __str__(self):
+        return f"{self.task.number} {self.department} {self.get_role_display()}"
