@@ -108,10 +108,7 @@ def visible_updates(user, queryset: QuerySet[ProgressUpdate]) -> QuerySet[Progre
     return queryset.filter(
         Q(state=UpdateState.ACCEPTED)
         | Q(department=department)
-        | (
-            Q(role=AssignmentRole.SUPPORT, task_id__in=led_tasks)
-            & ~Q(state=UpdateState.DRAFT)
-        )
+        | (Q(role=AssignmentRole.SUPPORT, task_id__in=led_tasks) & ~Q(state=UpdateState.DRAFT))
     )
 
 

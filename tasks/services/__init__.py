@@ -1,0 +1,1 @@
+"""Writes: every state change of the programme goes through a function in this package."""

@@ -1,0 +1,272 @@
+"""Filing progress: drafts, evidence, submission, and the lead unit's consolidation.
+
+A supporting unit's update is its input to the task's lead unit; a lead unit's update is
+the one the office reviews (tasks.services.review). Saves use optimistic locking: the
+caller passes the ``version`` it read, and a save against a newer version is refused.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pilot import clock, permissions
+from tasks.evidence import check_evidence_file
+from tasks.models import (
+    Assignment,
+    AssignmentRole,
+    AuditVerb,
+    Evidence,
+    ProgressUpdate,
+    ReportingPeriod,
+    Task,
+    TaskStatus,
+    UpdateRevision,
+    UpdateState,
+)
+from tasks.services.audit import record_event
+
+TEXT_FIELDS = ("work_done", "next_steps", "problems")
+EDITABLE_FIELDS = ("status", "percent", *TEXT_FIELDS, "needs_coordination")
+
+
+class StaleVersionError(ValidationError):
+    """Someone else saved the update after the caller read it."""
+
+
+def start_update(*, task: Task, period: ReportingPeriod, actor) -> ProgressUpdate:
+    """Return the actor's department's update for (task, period), creating a draft."""
+    if not permissions.can_file_update(actor, task, period):
+        raise PermissionDenied(_("您的单位不承担该任务，或该期次已关闭。"))
+    department = permissions.reporter_department(actor)
+    assignment = Assignment.objects.get(task=task, department=department)
+    now = clock.now()
+    with transaction.atomic():
+        update, created = ProgressUpdate.objects.get_or_create(
+            task=task,
+            period=period,
+            department=department,
+            defaults={
+                "role": assignment.role,
+                "created_at": now,
+                "created_by": actor,
+                "updated_at": now,
+                "updated_by": actor,
+                **_carry_over(task=task, period=period, department=department),
+            },
+        )
+        if created:
+            record_event(task=task, update=update, verb=AuditVerb.CREATED, actor=actor)
+    return update
+
+
+def _carry_over(*, task, period, department) -> dict:
+    # Status and percent start from the department's previous report; text starts empty so
+    # that copying last month's words is a deliberate act (and is flagged).
+    previous = _previous_update(task=task, period=period, department=department)
+    if previous is None:
+        return {"status": TaskStatus.NOT_STARTED, "percent": 0}
+    return {"status": previous.status, "percent": previous.percent}
+
+
+def _previous_update(*, task, period, department) -> ProgressUpdate | None:
+    return (
+        ProgressUpdate.objects.filter(
+            task=task, department=department, period__starts_on__lt=period.starts_on
+        )
+        .order_by("-period__starts_on")
+        .first()
+    )
+
+
+def validate_fields(data: dict, *, for_submit: bool) -> None:
+    """Raise a field-keyed ValidationError for values the office would not accept."""
+    errors = {}
+    percent = data.get("percent")
+    if percent is None or not 0 <= percent <= 100:
+        errors["percent"] = _("完成进度应为 0 到 100 之间的整数。")
+    if data.get("status") not in TaskStatus.values:
+        errors["status"] = _("请选择推进状态。")
+    if data.get("status") == TaskStatus.COMPLETED and percent != 100:
+        errors.setdefault("percent", _("推进状态为“已完成”时，完成进度应为 100%。"))
+    if for_submit:
+        if not data.get("work_done", "").strip():
+            errors["work_done"] = _("提交前请填写本期工作进展。")
+        if not data.get("next_steps", "").strip() and data.get("status") != TaskStatus.COMPLETED:
+            errors["next_steps"] = _("提交前请填写下步工作计划。")
+        if data.get("needs_coordination") and not data.get("problems", "").strip():
+            errors["problems"] = _("勾选了“需协调解决”，请写明需要协调的问题。")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_update(
+    *, update: ProgressUpdate, actor, data: dict, expected_version: int
+) -> ProgressUpdate:
+    """Save the editable fields of a draft or returned update (no state change)."""
+    if not permissions.can_edit_update(actor, update):
+        raise PermissionDenied(_("该报送当前不能由您修改。"))
+    validate_fields(data, for_submit=False)
+    values = {field: data[field] for field in EDITABLE_FIELDS if field in data}
+    claimed = ProgressUpdate.objects.filter(
+        pk=update.pk, version=expected_version, state__in=permissions.EDITABLE_STATES
+    ).update(**values, version=F("version") + 1, updated_at=clock.now(), updated_by=actor)
+    if claimed != 1:
+        _raise_stale(update)
+    update.refresh_from_db()
+    record_event(task=update.task, update=update, verb=AuditVerb.CHANGED, actor=actor)
+    return update
+
+
+def _raise_stale(update: ProgressUpdate):
+    current = ProgressUpdate.objects.get(pk=update.pk)
+    raise StaleVersionError(
+        _(
+            "保存失败：%(who)s 已在 %(when)s 修改了这份报送（或已提交），您的内容尚未保存。"
+            "请先复制您填写的内容，刷新页面查看最新版本后再修改。"
+        )
+        % {
+            "who": current.updated_by or _("他人"),
+            "when": current.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        },
+        code="stale",
+    )
+
+
+@transaction.atomic
+def add_evidence(*, update: ProgressUpdate, actor, upload) -> Evidence:
+    """Attach a checked file to an editable update."""
+    if not permissions.can_edit_update(actor, update):
+        raise PermissionDenied(_("该报送当前不能由您修改。"))
+    checked = check_evidence_file(upload)
+    evidence = Evidence(
+        update=update,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_at=clock.now(),
+        uploaded_by=actor,
+    )
+    evidence.file.save(checked.sha256, upload, save=False)
+    evidence.save()
+    record_event(
+        task=update.task,
+        update=update,
+        verb=AuditVerb.EVIDENCE_ADDED,
+        actor=actor,
+        detail=checked.name,
+    )
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(*, evidence: Evidence, actor) -> None:
+    update = evidence.update
+    if not permissions.can_edit_update(actor, update):
+        raise PermissionDenied(_("该报送当前不能由您修改。"))
+    name = evidence.original_name
+    evidence.delete()
+    record_event(
+        task=update.task, update=update, verb=AuditVerb.EVIDENCE_REMOVED, actor=actor, detail=name
+    )
+
+
+@transaction.atomic
+def submit_update(
+    *,
+    update: ProgressUpdate,
+    actor,
+    expected_version: int,
+    drawn_from: list[ProgressUpdate] | None = None,
+) -> ProgressUpdate:
+    """Submit a saved update: to the office for a lead unit, to the lead for a supporter.
+
+    Lateness is judged once, by the server clock at the first submission. A lead unit's
+    update records which supporting inputs it drew on and names the supporting units from
+    which nothing was received.
+    """
+    if not permissions.can_edit_update(actor, update):
+        raise PermissionDenied(_("该报送当前不能由您提交。"))
+    update.refresh_from_db()
+    validate_fields(_field_values(update), for_submit=True)
+    now = clock.now()
+    first = update.first_submitted_at or now
+    values = {
+        "state": UpdateState.SUBMITTED,
+        "submitted_at": now,
+        "first_submitted_at": first,
+        "is_late": timezone.localdate(first) > update.period.due_on,
+        "copied_from_previous": is_copy_of_previous(update),
+    }
+    if update.is_lead:
+        inputs = _usable_inputs(update, drawn_from or [])
+        update.drawn_from.set(inputs)
+        values["missing_inputs"] = missing_inputs_note(update)
+    claimed = ProgressUpdate.objects.filter(
+        pk=update.pk, version=expected_version, state__in=permissions.EDITABLE_STATES
+    ).update(**values, version=F("version") + 1, updated_at=now, updated_by=actor)
+    if claimed != 1:
+        _raise_stale(update)
+    update.refresh_from_db()
+    revision = UpdateRevision.objects.create(
+        update=update,
+        number=update.revisions.count() + 1,
+        snapshot=_field_values(update),
+        created_at=now,
+        created_by=actor,
+    )
+    detail = _("第 %(n)s 版") % {"n": revision.number}
+    if update.is_late:
+        detail += _("（逾期）")
+    if update.copied_from_previous:
+        detail += _("；内容与上期相同")
+    record_event(
+        task=update.task, update=update, verb=AuditVerb.SUBMITTED, actor=actor, detail=detail
+    )
+    return update
+
+
+def _field_values(update: ProgressUpdate) -> dict:
+    return {field: getattr(update, field) for field in EDITABLE_FIELDS}
+
+
+def is_copy_of_previous(update: ProgressUpdate) -> bool:
+    """Tell whether the narrative is word for word the department's previous report."""
+    previous = _previous_update(
+        task=update.task, period=update.period, department=update.department
+    )
+    if previous is None or not update.work_done.strip():
+        return False
+    return all(
+        getattr(update, field).strip() == getattr(previous, field).strip()
+        for field in ("work_done", "next_steps")
+    )
+
+
+def supporting_inputs(update: ProgressUpdate):
+    """Return the supporting units' updates of the same task and period (not drafts)."""
+    return ProgressUpdate.objects.filter(
+        task_id=update.task_id, period_id=update.period_id, role=AssignmentRole.SUPPORT
+    ).exclude(state=UpdateState.DRAFT)
+
+
+def _usable_inputs(update, drawn_from):
+    allowed = set(supporting_inputs(update).values_list("pk", flat=True))
+    return [item for item in drawn_from if item.pk in allowed]
+
+
+def missing_inputs_note(update: ProgressUpdate) -> str:
+    """Name the supporting units (holding accounts) that sent nothing for this period."""
+    received = supporting_inputs(update).values("department_id")
+    missing = (
+        Assignment.objects.filter(task_id=update.task_id, role=AssignmentRole.SUPPORT)
+        .exclude(department__kind="collective")
+        .exclude(department_id__in=received)
+        .select_related("department")
+        .order_by("order", "pk")
+    )
+    names = "、".join(assignment.department.name for assignment in missing)
+    return _("未收到%(names)s的报送。") % {"names": names} if names else ""
