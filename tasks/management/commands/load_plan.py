@@ -56,7 +56,9 @@ def _programme_code(path: Path) -> str:
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise CommandError(_("无法读取 %(path)s：%(error)s") % {"path": path, "error": error})
+        raise CommandError(
+            _("无法读取 %(path)s：%(error)s") % {"path": path, "error": error}
+        ) from error
     codes = [r["fields"]["code"] for r in records if r.get("model") == "tasks.programme"]
     if len(codes) != 1:
         raise CommandError(_("%(path)s 应当恰好包含一个试点方案。") % {"path": path})

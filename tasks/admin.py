@@ -1,0 +1,206 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pilot.permissions import can_manage_plan
+from tasks.models import (
+    Assignment,
+    AuditEvent,
+    Category,
+    Evidence,
+    Programme,
+    ProgressUpdate,
+    ReportingPeriod,
+    ReturnReason,
+    Review,
+    Task,
+    UpdateRevision,
+)
+from tasks.views.plan_export import plan_workbook_response
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by services only: the admin may look, never touch."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "doc_number", "starts_on", "ends_on", "tasks_due_on")
+    search_fields = ("code", "title", "doc_number")
+    actions = ("export_plan_xlsx",)
+
+    @admin.action(description=gettext_lazy("导出责任分工表 (xlsx)"))
+    def export_plan_xlsx(self, request, queryset):
+        if not can_manage_plan(request.user):
+            self.message_user(request, _("只有联席会议办公室可以导出。"), messages.ERROR)
+            return None
+        if queryset.count() != 1:
+            self.message_user(request, _("请只选择一个试点方案。"), messages.WARNING)
+            return None
+        return plan_workbook_response(programme=queryset.get())
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "programme", "number")
+    list_select_related = ("programme",)
+    list_filter = ("programme",)
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    fk_name = "task"
+    extra = 0
+    autocomplete_fields = ("department", "on_behalf_of")
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ("number", "short_measure", "category", "status", "percent", "due_on")
+    list_display_links = ("number", "short_measure")
+    list_select_related = ("category",)
+    list_filter = ("programme", "category", "status", "needs_coordination")
+    search_fields = ("number__exact", "measure", "responsibility")
+    raw_id_fields = ("status_period", "completion_confirmed_by")
+    inlines = (AssignmentInline,)
+
+    @admin.display(description=gettext_lazy("具体举措"))
+    def short_measure(self, task):
+        return task.measure[:40]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("task", "department", "role", "order", "on_behalf_of")
+    list_select_related = ("task", "department", "on_behalf_of")
+    list_filter = ("role", "task__programme", "department__kind")
+    search_fields = ("task__number__exact", "department__name")
+    autocomplete_fields = ("task", "department", "on_behalf_of")
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "programme", "starts_on", "ends_on", "due_on", "is_open")
+    list_editable = ("due_on", "is_open")
+    list_select_related = ("programme",)
+    list_filter = ("programme", "is_open", "year")
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = ("original_name", "content_type", "size", "uploaded_at", "uploaded_by")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(admin.ModelAdmin):
+    """Read-mostly: updates change through the portal's services, which keep the audit
+    trail; only a superuser may repair a row here, and the workflow fields stay read-only."""
+
+    list_display = (
+        "period",
+        "task",
+        "department",
+        "role",
+        "state",
+        "status",
+        "percent",
+        "is_late",
+        "submitted_at",
+    )
+    list_select_related = ("period", "task", "department")
+    list_filter = ("period", "state", "status", "role", "is_late", "needs_coordination")
+    search_fields = ("task__number__exact", "department__name")
+    raw_id_fields = ("task", "period", "drawn_from", "reviewed_by", "created_by", "updated_by")
+    autocomplete_fields = ("department",)
+    readonly_fields = (
+        "state",
+        "version",
+        "return_count",
+        "first_submitted_at",
+        "submitted_at",
+        "is_late",
+        "reviewed_at",
+        "reviewed_by",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    )
+    inlines = (EvidenceInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ("original_name", "update", "content_type", "size", "uploaded_at")
+    list_select_related = ("update__period", "update__task", "update__department")
+    search_fields = ("original_name", "sha256", "update__task__number__exact")
+    raw_id_fields = ("update", "uploaded_by")
+
+
+@admin.register(ReturnReason)
+class ReturnReasonAdmin(admin.ModelAdmin):
+    list_display = ("text", "is_active", "order")
+    list_editable = ("is_active", "order")
+    search_fields = ("text",)
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ("update", "action", "department", "created_at", "created_by")
+    list_select_related = (
+        "update__period",
+        "update__task",
+        "update__department",
+        "department",
+        "created_by",
+    )
+    list_filter = ("action", "update__period")
+    search_fields = ("update__task__number__exact", "department__name", "comment")
+    raw_id_fields = ("update", "revision", "department", "created_by")
+
+
+@admin.register(UpdateRevision)
+class UpdateRevisionAdmin(ReadOnlyAdmin):
+    list_display = ("update", "number", "created_at", "created_by")
+    list_select_related = (
+        "update__period",
+        "update__task",
+        "update__department",
+        "created_by",
+    )
+    search_fields = ("update__task__number__exact", "update__department__name")
+    raw_id_fields = ("update", "created_by")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "task", "verb", "actor", "detail")
+    list_select_related = ("task", "actor")
+    list_filter = ("verb",)
+    search_fields = ("task__number__exact", "detail", "actor__username")
+    raw_id_fields = ("task", "update", "actor")
+    date_hierarchy = "at"

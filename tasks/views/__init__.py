@@ -1,0 +1,5 @@
+"""The tasks app's pages, one module per topic; ``home`` stays importable from here."""
+
+from tasks.views.pages import home
+
+__all__ = ["home"]
