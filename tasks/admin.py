@@ -62,6 +62,10 @@ class AssignmentInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ("department", "on_behalf_of")
 
+    def get_queryset(self, request):
+        # Each row's title (Assignment.__str__) names its task and department.
+        return super().get_queryset(request).select_related("task", "department")
+
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):

@@ -1,5 +1,6 @@
 """The 责任分工表 workbook: its content, its print set-up and who may download it."""
 
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote
 
@@ -154,6 +155,4 @@ def test_admin_action_exports_the_selected_programme(plan, admin_client):
 
 
 def _as_file(response):
-    from io import BytesIO
-
     return BytesIO(b"".join(response.streaming_content))
