@@ -53,6 +53,8 @@ def role_flags(user) -> dict:
         "reporter": is_reporter(user),
         "department": reporter_department(user),
         "dashboards": can_view_dashboards(user),
+        "reports": can_view_reports(user),
+        "review": can_use_review_queue(user),
     }
 
 
@@ -166,6 +168,42 @@ def can_return_input(user, update: ProgressUpdate) -> bool:
     return _holds(department, update.task_id, AssignmentRole.LEAD)
 
 
+def returnable_inputs(user, updates: list[ProgressUpdate]) -> set[int]:
+    """Return the pks of ``updates`` that ``can_return_input`` allows, in one query.
+
+    The same conditions as ``can_return_input``; the lead-unit check is asked once for all
+    the tasks instead of once per input (a lead's panel lists every supporting unit).
+    """
+    department = reporter_department(user)
+    if department is None:
+        return set()
+    candidates = [
+        update
+        for update in updates
+        if update.role == AssignmentRole.SUPPORT and update.state == UpdateState.SUBMITTED
+    ]
+    if not candidates:
+        return set()
+    led = set(
+        department.assignments.filter(
+            role=AssignmentRole.LEAD, task_id__in={update.task_id for update in candidates}
+        ).values_list("task_id", flat=True)
+    )
+    return {update.pk for update in candidates if update.task_id in led}
+
+
+def can_use_review_queue(user) -> bool:
+    """Office staff work through the review queue of lead units' updates."""
+    return is_office(user)
+
+
+def can_open_review(user, update: ProgressUpdate) -> bool:
+    """The review page of one update: office staff, for updates they may see."""
+    if not can_use_review_queue(user):
+        return False
+    return can_view_update(user, update)
+
+
 def can_confirm_completion(user, task: Task) -> bool:
     """The office confirms a task done (办结确认) once its accepted lead reports say so."""
     if not is_office(user):
@@ -186,6 +224,28 @@ def can_request_report(user) -> bool:
 
 def can_view_reports(user) -> bool:
     return is_office(user) or is_member(user)
+
+
+# --- the REST API (tasks.api) ----------------------------------------------------------
+
+
+def can_start_updates(user) -> bool:
+    """Only reporters open updates (for their own department's tasks)."""
+    return reporter_department(user) is not None
+
+
+def can_manage_api_tokens(user) -> bool:
+    """Office staff issue and revoke the API tokens other government systems use."""
+    return is_office(user)
+
+
+def can_hold_api_token(account) -> bool:
+    """A token may act for an active account with a portal role, never for an administrator."""
+    if not account.is_active:
+        return False
+    if account.is_superuser:
+        return False
+    return role_of(account) not in (None, Role.ADMIN)
 
 
 def _holds(department: Department, task_id: int, role: str | None) -> bool:

@@ -1,7 +1,25 @@
 """Reads: the querysets behind pages and endpoints, with their joins built in."""
 
-from pilot import clock
-from tasks.models import Programme, ReportingPeriod
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db.models import F, Prefetch, Q, QuerySet
+
+from departments.models import Department
+from pilot import clock, permissions
+from tasks.models import (
+    Assignment,
+    AssignmentRole,
+    AuditEvent,
+    Programme,
+    ProgressUpdate,
+    ReportingPeriod,
+    ReturnReason,
+    Review,
+    ReviewAction,
+    Task,
+    UpdateState,
+)
 
 
 def current_period(*, programme: Programme) -> ReportingPeriod | None:
@@ -22,3 +40,240 @@ def current_period(*, programme: Programme) -> ReportingPeriod | None:
 def default_programme() -> Programme | None:
     """Return the programme pages show when none is chosen (the most recent one)."""
     return Programme.objects.order_by("-starts_on", "pk").first()
+
+
+# --- the office's review (tasks.views.office) --------------------------------------------
+
+
+def review_queue(*, programme: Programme, filters: Mapping) -> QuerySet[ProgressUpdate]:
+    """Return the programme's lead updates matching ``filters``, oldest submission first.
+
+    ``filters`` holds any of: period, category, department, state, needs_coordination;
+    a missing or empty value does not filter.
+    """
+    updates = ProgressUpdate.objects.filter(task__programme=programme, role=AssignmentRole.LEAD)
+    if filters.get("period"):
+        updates = updates.filter(period=filters["period"])
+    if filters.get("category"):
+        updates = updates.filter(task__category=filters["category"])
+    if filters.get("department"):
+        updates = updates.filter(department=filters["department"])
+    if filters.get("state"):
+        updates = updates.filter(state=filters["state"])
+    if filters.get("needs_coordination"):
+        updates = updates.filter(needs_coordination=True)
+    return updates.select_related("task", "department", "period").order_by(
+        F("submitted_at").asc(nulls_last=True), "task__number", "department__name", "pk"
+    )
+
+
+def lead_departments(*, programme: Programme) -> QuerySet[Department]:
+    """Return the departments that lead at least one task of the programme."""
+    return Department.objects.filter(
+        assignments__role=AssignmentRole.LEAD, assignments__task__programme=programme
+    ).distinct()
+
+
+def updates_for_review() -> QuerySet[ProgressUpdate]:
+    """Return updates with everything the review page shows joined or prefetched."""
+    return ProgressUpdate.objects.select_related(
+        "task__category", "task__programme", "period", "department", "reviewed_by"
+    ).prefetch_related(
+        "evidence",
+        "revisions",
+        Prefetch("drawn_from", queryset=ProgressUpdate.objects.select_related("department")),
+        Prefetch(
+            "reviews",
+            queryset=Review.objects.select_related("created_by", "revision")
+            .prefetch_related("reasons")
+            .order_by("created_at", "pk"),
+        ),
+    )
+
+
+def active_return_reasons() -> QuerySet[ReturnReason]:
+    return ReturnReason.objects.filter(is_active=True).order_by("order", "pk")
+
+
+# --- the task page (tasks.views.task_page) -----------------------------------------------
+
+
+def task_for_page(*, task_id: int) -> Task | None:
+    """Return the task with its category, programme and responsible units joined."""
+    assignments = Assignment.objects.select_related("department", "on_behalf_of").order_by(
+        "role", "order", "pk"
+    )
+    return (
+        Task.objects.select_related(
+            "category", "programme", "status_period", "completion_confirmed_by"
+        )
+        .prefetch_related(Prefetch("assignments", queryset=assignments))
+        .filter(pk=task_id)
+        .first()
+    )
+
+
+def task_timeline(*, task: Task, user) -> QuerySet[ProgressUpdate]:
+    """Return the task's updates across periods that ``user`` may see, newest period first."""
+    updates = permissions.visible_updates(user, ProgressUpdate.objects.filter(task=task))
+    return (
+        updates.select_related("period", "department")
+        .prefetch_related("evidence")
+        .order_by("-period__starts_on", "role", "department__sort_order", "department__name")
+    )
+
+
+def task_audit_events(*, task: Task, user) -> QuerySet[AuditEvent]:
+    """Return the task's audit history ``user`` may see, oldest first, with actors joined.
+
+    Events about an update follow the update's visibility (a department's draft edits are
+    its own business); events about the task itself are shown to every portal user.
+    """
+    visible = permissions.visible_updates(user, ProgressUpdate.objects.filter(task=task))
+    return (
+        AuditEvent.objects.filter(task=task)
+        .filter(Q(update__isnull=True) | Q(update__in=visible.values("pk")))
+        .select_related("actor__profile__department", "update__department")
+        .order_by("at", "pk")
+    )
+
+
+# --- a department's own work (tasks.views.reporter) ---------------------------------------
+
+# The order of the reporter's worklist: what needs action first.
+WORKLIST_STATES = ("returned", "not_started", "draft", "submitted", "accepted")
+
+
+@dataclass
+class WorkItem:
+    """One task a department holds, with its update for the period (None if not started)."""
+
+    assignment: Assignment
+    update: ProgressUpdate | None
+    state: str  # an UpdateState value, or "not_started"
+    last_return: Review | None
+    days_left: int
+
+    @property
+    def task(self) -> Task:
+        return self.assignment.task
+
+
+def programme_periods(*, programme: Programme) -> list[ReportingPeriod]:
+    return list(ReportingPeriod.objects.filter(programme=programme).order_by("starts_on"))
+
+
+def department_worklist(*, department: Department, period: ReportingPeriod) -> list[WorkItem]:
+    """Return every task ``department`` holds in the period's programme, most urgent first.
+
+    Four queries whatever the size: assignments with their tasks, the department's updates
+    of the period, their return reviews, and those reviews' reasons.
+    """
+    assignments = Assignment.objects.filter(
+        department=department, task__programme_id=period.programme_id
+    ).select_related("task")
+    updates = {
+        update.task_id: update
+        for update in ProgressUpdate.objects.filter(
+            department=department, period=period
+        ).prefetch_related(_returns_prefetch())
+    }
+    today = clock.today()
+    items = []
+    for assignment in assignments:
+        update = updates.get(assignment.task_id)
+        returns = update.returns if update is not None else []
+        items.append(
+            WorkItem(
+                assignment=assignment,
+                update=update,
+                state=update.state if update is not None else "not_started",
+                last_return=returns[0] if returns and update.state == "returned" else None,
+                days_left=(assignment.task.due_on - today).days,
+            )
+        )
+    items.sort(key=lambda item: (WORKLIST_STATES.index(item.state), item.task.number))
+    return items
+
+
+def worklist_counts(items: list[WorkItem]) -> dict[str, int]:
+    """Count the worklist's rows per state, every state present (zero when none)."""
+    counts = dict.fromkeys(WORKLIST_STATES, 0)
+    for item in items:
+        counts[item.state] += 1
+    return counts
+
+
+def _returns_prefetch() -> Prefetch:
+    # Newest first, so that [0] is the return that the department must answer.
+    returns = (
+        Review.objects.filter(action=ReviewAction.RETURN)
+        .select_related("created_by__profile__department")
+        .prefetch_related("reasons")
+        .order_by("-created_at", "-pk")
+    )
+    return Prefetch("reviews", queryset=returns, to_attr="returns")
+
+
+def department_assignment(*, department: Department, task: Task) -> Assignment | None:
+    return Assignment.objects.filter(department=department, task=task).first()
+
+
+def department_update(
+    *, department: Department, task: Task, period: ReportingPeriod
+) -> ProgressUpdate | None:
+    """Return the department's update for (task, period) with what its form page shows."""
+    return (
+        ProgressUpdate.objects.filter(department=department, task=task, period=period)
+        .select_related("task__programme", "period", "department")
+        .prefetch_related(
+            "evidence",
+            Prefetch("drawn_from", queryset=ProgressUpdate.objects.select_related("department")),
+            _returns_prefetch(),
+        )
+        .first()
+    )
+
+
+@dataclass
+class SupportingRow:
+    """A supporting unit of a task and what it sent the lead for the period."""
+
+    assignment: Assignment
+    input: ProgressUpdate | None
+
+    @property
+    def department(self) -> Department:
+        return self.assignment.department
+
+    @property
+    def state(self) -> str:
+        """collective, missing, returned, late or received (集合单位 … 已提交)."""
+        if self.department.is_collective:
+            return "collective"
+        if self.input is None:
+            return "missing"
+        if self.input.state == UpdateState.RETURNED:
+            return "returned"
+        return "late" if self.input.is_late else "received"
+
+
+def supporting_rows(*, update: ProgressUpdate) -> list[SupportingRow]:
+    """Return the task's supporting units with their submitted input for the lead's period.
+
+    Drafts are not input yet (the lead never sees them). Three queries whatever the size.
+    """
+    assignments = (
+        Assignment.objects.filter(task_id=update.task_id, role=AssignmentRole.SUPPORT)
+        .select_related("department", "on_behalf_of")
+        .order_by("order", "pk")
+    )
+    inputs = {
+        item.department_id: item
+        for item in ProgressUpdate.objects.filter(
+            task_id=update.task_id, period_id=update.period_id, role=AssignmentRole.SUPPORT
+        )
+        .exclude(state=UpdateState.DRAFT)
+        .prefetch_related("evidence")
+    }
+    return [SupportingRow(assignment=a, input=inputs.get(a.department_id)) for a in assignments]

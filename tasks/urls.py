@@ -1,9 +1,30 @@
 from django.urls import path
 
 from tasks import views
-from tasks.views import plan_export
+from tasks.views import office, plan_export, reporter, task_list, task_page
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("plan/export.xlsx", plan_export.export_plan_xlsx, name="plan-export"),
+    path("review/", office.review_queue, name="review-queue"),
+    path("review/bulk-accept/", office.bulk_accept, name="review-bulk-accept"),
+    path("review/<int:update_id>/", office.review_update, name="review-update"),
+    path("review/<int:update_id>/accept/", office.accept_update, name="review-accept"),
+    path("review/<int:update_id>/return/", office.return_update, name="review-return"),
+    path("tasks/", task_list.task_list, name="task-list"),
+    path("tasks/<int:task_id>/", task_page.task_detail, name="task-detail"),
+    path("tasks/<int:task_id>/name-body/", task_page.name_body, name="task-name-body"),
+    path(
+        "tasks/<int:task_id>/confirm-completion/",
+        task_page.confirm_completion,
+        name="task-confirm-completion",
+    ),
+    path(
+        "tasks/<int:task_id>/periods/<int:period_id>/update/",
+        reporter.update_form,
+        name="update-form",
+    ),
+    path("evidence/<int:evidence_id>/", reporter.evidence_download, name="evidence-download"),
+    path("evidence/<int:evidence_id>/delete/", reporter.evidence_delete, name="evidence-delete"),
+    path("updates/<int:update_id>/return-input/", reporter.return_input, name="return-input"),
 ]

@@ -1,5 +1,5 @@
 """The tasks app's pages, one module per topic; ``home`` stays importable from here."""
 
-from tasks.views.pages import home
+from tasks.views.reporter import home
 
 __all__ = ["home"]

@@ -1,0 +1,196 @@
+"""Accounts: the account services and the two account commands."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from departments.models import DepartmentAlias, Profile, Role
+from departments.services import create_account, create_reporter_accounts, generate_password
+from pilot.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(name, *args):
+    out = io.StringIO()
+    call_command(name, *args, stdout=out)
+    return out.getvalue()
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+def test_generated_password_is_three_readable_groups_of_four():
+    assert re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", generate_password())
+
+
+def test_generated_passwords_differ():
+    assert len({generate_password() for _ in range(20)}) == 20
+
+
+def test_create_account_gives_a_password_that_logs_in(plan):
+    user, password = create_account(
+        username="zhang", role=Role.REPORTER, department=plan.commerce, full_name="张三"
+    )
+    assert authenticate(username="zhang", password=password) == user
+    assert (user.profile.role, user.profile.department) == (Role.REPORTER, plan.commerce)
+    assert user.get_full_name() == "张三"
+
+
+def test_create_account_uses_the_password_given(db):
+    create_account(username="li", role=Role.OFFICE, password="a-given-secret")
+    assert authenticate(username="li", password="a-given-secret") is not None
+
+
+def test_reporter_account_needs_a_department(db):
+    with pytest.raises(ValidationError) as caught:
+        create_account(username="wang", role=Role.REPORTER)
+    assert caught.value.message_dict == {"department": ["部门填报人必须属于一个单位。"]}
+    assert not get_user_model().objects.exists()
+
+
+def test_collective_cannot_hold_an_account(plan):
+    with pytest.raises(ValidationError):
+        create_account(username="cities", role=Role.REPORTER, department=plan.cities)
+
+
+def test_a_taken_username_is_refused(plan):
+    make_user("zhao", Role.MEMBER)
+    with pytest.raises(ValidationError) as caught:
+        create_account(username="zhao", role=Role.MEMBER)
+    assert caught.value.message_dict == {"username": ["用户名“zhao”已被使用。"]}
+
+
+def test_reporter_accounts_are_named_after_the_department_id(plan):
+    results = create_reporter_accounts(departments=[plan.commerce, plan.customs])
+    usernames = [username for _, username, _ in results]
+    assert usernames == [f"dept-{plan.commerce.pk}", f"dept-{plan.customs.pk}"]
+    assert all(password for _, _, password in results)
+
+
+def test_department_with_a_reporter_account_is_skipped_with_an_empty_password(plan, personas):
+    # The personas fixture gave 省商务厅 the reporter "lead".
+    results = create_reporter_accounts(departments=[plan.commerce])
+    assert results == [(plan.commerce, "lead", "")]
+    assert Profile.objects.filter(department=plan.commerce).count() == 1
+
+
+def test_collectives_get_no_reporter_account(plan):
+    assert create_reporter_accounts(departments=[plan.cities]) == []
+
+
+def test_a_leftover_user_with_the_derived_name_is_not_reused(plan):
+    get_user_model().objects.create_user(username=f"dept-{plan.finance.pk}")
+    [(_, username, _)] = create_reporter_accounts(departments=[plan.finance])
+    assert username == f"dept-{plan.finance.pk}-2"
+
+
+# --- create_reporter_accounts command --------------------------------------------------------
+
+
+def test_command_by_default_covers_concrete_departments_holding_tasks(plan):
+    # 省商务厅, 海口海关 and 省财政厅 hold tasks; 省委网信办 holds none; 各市县 is a collective.
+    _run("create_reporter_accounts")
+    names = set(Profile.objects.values_list("department__name", flat=True))
+    assert names == {"省商务厅", "海口海关", "省财政厅"}
+
+
+def test_command_resolves_a_department_by_alias(plan):
+    DepartmentAlias.objects.create(department=plan.commerce, name="海南省商务厅")
+    out = _run("create_reporter_accounts", "--department", "海南省商务厅")
+    assert f"dept-{plan.commerce.pk}" in out
+    assert Profile.objects.get().department == plan.commerce
+
+
+def test_command_refuses_an_unknown_department(plan):
+    with pytest.raises(CommandError, match="找不到单位“省不存在厅”"):
+        _run("create_reporter_accounts", "--department", "省不存在厅")
+
+
+def test_command_refuses_a_collective(plan):
+    with pytest.raises(CommandError, match="集合单位"):
+        _run("create_reporter_accounts", "--department", "各市县")
+
+
+def test_command_says_which_departments_it_skipped(plan, personas):
+    out = _run("create_reporter_accounts", "--department", "省商务厅")
+    assert "跳过 省商务厅：已有填报账号 lead" in out
+
+
+def test_command_writes_a_csv_with_a_byte_order_mark_for_excel(plan, tmp_path):
+    path = tmp_path / "accounts.csv"
+    _run("create_reporter_accounts", "--department", "省财政厅", "--output", str(path))
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == ["单位", "用户名", "初始密码"]
+    assert rows[1][:2] == ["省财政厅", f"dept-{plan.finance.pk}"]
+    assert authenticate(username=rows[1][1], password=rows[1][2]) is not None
+
+
+def test_command_with_output_keeps_passwords_off_the_terminal(plan, tmp_path):
+    out = _run("create_reporter_accounts", "--output", str(tmp_path / "a.csv"))
+    assert "已写入" in out
+    assert not re.search(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", out)
+
+
+# --- create_demo_accounts command ------------------------------------------------------------
+
+
+def test_demo_accounts_are_refused_when_debug_is_off(plan, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        _run("create_demo_accounts")
+    assert not get_user_model().objects.exists()
+
+
+def test_demo_accounts_are_created_with_roles_and_departments(plan, settings):
+    settings.DEBUG = True
+    out = _run("create_demo_accounts")
+    profiles = {
+        p.user.username: (p.role, p.department.name if p.department else None)
+        for p in Profile.objects.select_related("user", "department")
+    }
+    assert profiles == {
+        "office": ("office", None),
+        "member": ("member", None),
+        "shangwu": ("reporter", "省商务厅"),
+        "haiguan": ("reporter", "海口海关"),
+        "wangxin": ("reporter", "省委网信办"),
+    }
+    assert "如何登录" in out
+    assert "demo12345" in out
+
+
+def test_demo_accounts_log_in_with_the_demo_password(plan, settings):
+    _run("create_demo_accounts", "--force")
+    assert authenticate(username="shangwu", password="demo12345") is not None
+
+
+def test_demo_accounts_command_is_safe_to_run_twice(plan, settings):
+    settings.DEBUG = True
+    _run("create_demo_accounts")
+    shangwu = get_user_model().objects.get(username="shangwu")
+    shangwu.set_password("changed-by-someone")
+    shangwu.save()
+    _run("create_demo_accounts")
+    assert get_user_model().objects.count() == 5
+    assert authenticate(username="shangwu", password="demo12345") is not None
+
+
+def test_demo_accounts_resolve_departments_by_alias(plan, settings):
+    plan.customs.name = "中华人民共和国海口海关"
+    plan.customs.save()
+    DepartmentAlias.objects.create(department=plan.customs, name="海口海关")
+    _run("create_demo_accounts", "--force")
+    assert get_user_model().objects.get(username="haiguan").profile.department == plan.customs
+
+
+def test_demo_accounts_need_the_plan_loaded_first(db):
+    with pytest.raises(CommandError, match="load_plan"):
+        _run("create_demo_accounts", "--force")

@@ -1,0 +1,232 @@
+"""The department reporter's pages: the department home, the update form, evidence files.
+
+How several lead units combine (task 3 of the test plan has two): each lead unit files its
+own update for the period, sees every supporting unit's input on the same panel, and
+chooses on its own which inputs it drew on; the office reviews each lead's update
+separately, and the task's status follows the rule in tasks/services/review.py (受阻 wins,
+then 进度滞后; 已完成 only when every lead reports it; the percent is the leads' mean). A
+supporting unit files one input per task and period, shared by all the leads: when one lead
+returns it, it is returned for all of them until the unit submits again.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from pilot import clock, permissions
+from tasks import selectors
+from tasks.forms import ReturnInputForm, UpdateForm
+from tasks.models import Evidence, ProgressUpdate, ReportingPeriod, Task
+from tasks.services import reporting, review
+
+
+@require_GET
+@login_required
+def home(request):
+    """Reporters land on their department's worklist; everyone else on the portal's start."""
+    department = permissions.reporter_department(request.user)
+    programme = selectors.default_programme()
+    if department is None or programme is None:
+        return render(request, "home.html", {"programme": programme})
+    periods = selectors.programme_periods(programme=programme)
+    period = _chosen_period(request, periods) or selectors.current_period(programme=programme)
+    items = selectors.department_worklist(department=department, period=period) if period else []
+    context = {
+        "department": department,
+        "programme": programme,
+        "periods": periods,
+        "period": period,
+        "period_days_left": (period.due_on - clock.today()).days if period else None,
+        "items": items,
+        "counts": selectors.worklist_counts(items),
+    }
+    return render(request, "tasks/reporter/home.html", context)
+
+
+def _chosen_period(request, periods: list[ReportingPeriod]) -> ReportingPeriod | None:
+    chosen = request.GET.get("period", "")
+    return next((period for period in periods if str(period.pk) == chosen), None)
+
+
+@login_required
+def update_form(request, task_id: int, period_id: int):
+    """Show, save or submit the department's update for a task and period."""
+    task = get_object_or_404(Task, pk=task_id)
+    period = get_object_or_404(ReportingPeriod, pk=period_id, programme_id=task.programme_id)
+    department = permissions.reporter_department(request.user)
+    if department is None or not selectors.department_assignment(department=department, task=task):
+        raise PermissionDenied(_("您的单位不承担该任务。"))
+    update = selectors.department_update(department=department, task=task, period=period)
+    if update is None and permissions.can_file_update(request.user, task, period):
+        reporting.start_update(task=task, period=period, actor=request.user)
+        update = selectors.department_update(department=department, task=task, period=period)
+    if update is None:
+        return render(request, "tasks/reporter/update_form.html", {"task": task, "period": period})
+    rows = selectors.supporting_rows(update=update) if update.is_lead else None
+    inputs = [row.input for row in rows if row.input] if rows is not None else None
+    if request.method == "POST":
+        form = UpdateForm(request.POST, request.FILES, inputs=inputs)
+        saved = _save_from_form(request, form, update)
+        if saved is not None:
+            return redirect(_form_url(update))
+    else:
+        form = UpdateForm(initial=_initial(update, rows), inputs=inputs)
+    return render(
+        request, "tasks/reporter/update_form.html", _form_context(request, form, update, rows)
+    )
+
+
+def _initial(update: ProgressUpdate, rows) -> dict:
+    initial = {field: getattr(update, field) for field in reporting.EDITABLE_FIELDS}
+    initial["version"] = update.version
+    if rows is not None:
+        chosen = [r.input.pk for r in rows if r.state in ("received", "late")]
+        initial["drawn_from"] = [item.pk for item in update.drawn_from.all()] or chosen
+    return initial
+
+
+def _form_context(request, form: UpdateForm, update: ProgressUpdate, rows) -> dict:
+    editable = permissions.can_edit_update(request.user, update)
+    chosen = {str(pk) for pk in (form["drawn_from"].value() or [])} if rows is not None else set()
+    return {
+        "task": update.task,
+        "period": update.period,
+        "update": update,
+        "form": form,
+        "editable": editable,
+        "show_form": editable or form.is_bound,
+        "last_return": update.returns[0] if update.returns else None,
+        "copy_warning": editable and reporting.is_copy_of_previous(update),
+        "files_dropped": form.is_bound and bool(form.errors) and bool(request.FILES),
+        "rows": rows,
+        "chosen": chosen,
+        "returnable": permissions.returnable_inputs(
+            request.user, [row.input for row in rows or [] if row.input]
+        ),
+        "days_left": (update.period.due_on - clock.today()).days,
+    }
+
+
+def _save_from_form(request, form: UpdateForm, update: ProgressUpdate) -> ProgressUpdate | None:
+    """Save (and submit) everything the form holds, or nothing at all; None on error."""
+    if not form.is_valid():
+        return None
+    if not permissions.can_edit_update(request.user, update):
+        form.add_error(None, _("该报送已提交或期次已关闭，当前不能修改；您填写的内容尚未保存。"))
+        return None
+    stored = []
+    try:
+        with transaction.atomic():
+            saved = _save_all(request.user, form, update, stored)
+    except ValidationError as error:
+        for name in stored:  # the rows are rolled back; their files must go too
+            default_storage.delete(name)
+        _add_service_errors(form, error)
+        return None
+    _report_success(request, saved, submitted=form.submitting)
+    return saved
+
+
+def _save_all(actor, form: UpdateForm, update: ProgressUpdate, stored: list) -> ProgressUpdate:
+    data = form.update_values()
+    if form.submitting:  # refuse an incomplete submission before anything is written
+        reporting.validate_fields(data, for_submit=True)
+    saved = reporting.save_update(
+        update=update, actor=actor, data=data, expected_version=form.cleaned_data["version"]
+    )
+    for upload in form.cleaned_data["evidence"]:
+        stored.append(reporting.add_evidence(update=saved, actor=actor, upload=upload).file.name)
+    if form.submitting:
+        drawn_from = list(form.cleaned_data.get("drawn_from") or [])
+        saved = reporting.submit_update(
+            update=saved, actor=actor, expected_version=saved.version, drawn_from=drawn_from
+        )
+    return saved
+
+
+def _add_service_errors(form: UpdateForm, error: ValidationError) -> None:
+    if isinstance(error, reporting.StaleVersionError) or not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+def _report_success(request, update: ProgressUpdate, *, submitted: bool) -> None:
+    if not submitted:
+        messages.success(request, _("草稿已保存。"))
+        return
+    to = _("联席会议办公室") if update.is_lead else _("牵头单位")
+    messages.success(request, _("已提交%(to)s。") % {"to": to})
+    if update.copied_from_previous:
+        messages.warning(request, _("本期内容与上期报送相同，已标注“与上期内容相同”。"))
+
+
+def _form_url(update: ProgressUpdate) -> str:
+    return reverse("update-form", args=[update.task_id, update.period_id])
+
+
+@require_POST
+@login_required
+def evidence_delete(request, evidence_id: int):
+    """Remove a file from an editable update (the owner's reporters only)."""
+    evidence = _visible_evidence(request.user, evidence_id)
+    reporting.remove_evidence(evidence=evidence, actor=request.user)
+    messages.success(request, _("已删除“%(name)s”。") % {"name": evidence.original_name})
+    return redirect(_form_url(evidence.update))
+
+
+@require_GET
+@login_required
+def evidence_download(request, evidence_id: int):
+    """Stream a file to those who may see its update; 404 for everyone else."""
+    evidence = _visible_evidence(request.user, evidence_id)
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+def _visible_evidence(user, evidence_id: int) -> Evidence:
+    # The same 404 whether the file is missing or hidden: never reveal that it exists.
+    related = ("update__task", "update__period", "update__department")
+    evidence = Evidence.objects.select_related(*related).filter(pk=evidence_id).first()
+    if evidence is None or not permissions.can_download_evidence(user, evidence):
+        raise Http404(_("找不到该文件。"))
+    return evidence
+
+
+@require_POST
+@login_required
+def return_input(request, update_id: int):
+    """Let a lead unit send a supporting unit's input back with a comment."""
+    related = ("task", "period", "department")
+    update = ProgressUpdate.objects.select_related(*related).filter(pk=update_id).first()
+    if update is None or not permissions.can_view_update(request.user, update):
+        raise Http404(_("找不到该报送。"))
+    lead = selectors.department_update(
+        department=permissions.reporter_department(request.user),
+        task=update.task,
+        period=update.period,
+    )
+    form = ReturnInputForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["comment"])
+        review.return_update(
+            update=update, actor=request.user, reasons=[], comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已退回%(name)s的报送。") % {"name": update.department})
+    return redirect(_form_url(lead) if lead else reverse("home"))
