@@ -270,3 +270,42 @@ def missing_inputs_note(update: ProgressUpdate) -> str:
     )
     names = "、".join(assignment.department.name for assignment in missing)
     return _("未收到%(names)s的报送。") % {"names": names} if names else ""
+
+
+def file_update(
+    *,
+    update: ProgressUpdate,
+    actor,
+    data: dict,
+    expected_version: int,
+    uploads=(),
+    submit: bool = False,
+    drawn_from: list[ProgressUpdate] | None = None,
+) -> ProgressUpdate:
+    """Save the fields, attach the files and (optionally) submit, all or nothing.
+
+    An incomplete submission is refused before anything is written; when any step fails
+    the rows roll back and the files already stored are deleted.
+    """
+    if submit:
+        validate_fields(data, for_submit=True)
+    stored = []
+    try:
+        with transaction.atomic():
+            update = save_update(
+                update=update, actor=actor, data=data, expected_version=expected_version
+            )
+            for upload in uploads:
+                stored.append(add_evidence(update=update, actor=actor, upload=upload).file)
+            if submit:
+                update = submit_update(
+                    update=update,
+                    actor=actor,
+                    expected_version=update.version,
+                    drawn_from=drawn_from,
+                )
+    except (ValidationError, PermissionDenied):
+        for stored_file in stored:
+            stored_file.storage.delete(stored_file.name)
+        raise
+    return update

@@ -12,8 +12,6 @@ returns it, it is returned for all of them until the unit submits again.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -121,33 +119,20 @@ def _save_from_form(request, form: UpdateForm, update: ProgressUpdate) -> Progre
     if not permissions.can_edit_update(request.user, update):
         form.add_error(None, _("该报送已提交或期次已关闭，当前不能修改；您填写的内容尚未保存。"))
         return None
-    stored = []
     try:
-        with transaction.atomic():
-            saved = _save_all(request.user, form, update, stored)
+        saved = reporting.file_update(
+            update=update,
+            actor=request.user,
+            data=form.update_values(),
+            expected_version=form.cleaned_data["version"],
+            uploads=form.cleaned_data["evidence"],
+            submit=form.submitting,
+            drawn_from=list(form.cleaned_data.get("drawn_from") or []),
+        )
     except ValidationError as error:
-        for name in stored:  # the rows are rolled back; their files must go too
-            default_storage.delete(name)
         _add_service_errors(form, error)
         return None
     _report_success(request, saved, submitted=form.submitting)
-    return saved
-
-
-def _save_all(actor, form: UpdateForm, update: ProgressUpdate, stored: list) -> ProgressUpdate:
-    data = form.update_values()
-    if form.submitting:  # refuse an incomplete submission before anything is written
-        reporting.validate_fields(data, for_submit=True)
-    saved = reporting.save_update(
-        update=update, actor=actor, data=data, expected_version=form.cleaned_data["version"]
-    )
-    for upload in form.cleaned_data["evidence"]:
-        stored.append(reporting.add_evidence(update=saved, actor=actor, upload=upload).file.name)
-    if form.submitting:
-        drawn_from = list(form.cleaned_data.get("drawn_from") or [])
-        saved = reporting.submit_update(
-            update=saved, actor=actor, expected_version=saved.version, drawn_from=drawn_from
-        )
     return saved
 
 
