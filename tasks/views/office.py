@@ -1,0 +1,215 @@
+"""The office's review pages: the queue of lead units' updates, one update, bulk accept."""
+
+import difflib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from pilot import permissions
+from tasks import selectors
+from tasks.forms_review import ReturnForm, ReviewFilterForm
+from tasks.models import ReviewAction, TaskStatus, UpdateState
+from tasks.services import review
+from tasks.services.reporting import TEXT_FIELDS
+
+PAGE_SIZE = 50
+DIFF_FIELDS = (
+    ("status", gettext_lazy("推进状态")),
+    ("percent", gettext_lazy("完成进度（%）")),
+    ("work_done", gettext_lazy("本期工作进展")),
+    ("next_steps", gettext_lazy("下步工作计划")),
+    ("problems", gettext_lazy("存在问题及需协调事项")),
+    ("needs_coordination", gettext_lazy("需协调解决")),
+)
+
+
+@require_GET
+@login_required
+def review_queue(request):
+    """List lead units' updates by the chosen filters (default: this period, 已提交)."""
+    programme = _office_programme(request)
+    form = _filter_form(request.GET, programme)
+    if not form.is_valid():
+        context = {"form": form, "page": None}
+        return render(request, "tasks/office/review_queue.html", context, status=400)
+    updates = selectors.review_queue(programme=programme, filters=form.cleaned_data)
+    page = Paginator(updates, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "tasks/office/review_queue.html", {"form": form, "page": page})
+
+
+@require_POST
+@login_required
+def bulk_accept(request):
+    """Accept the checked (or all filtered) submitted updates, after a confirmation step."""
+    programme = _office_programme(request)
+    filters = request.POST.get("filters", "")
+    updates = list(_chosen_updates(request, programme, filters))
+    if request.POST.get("confirm") != "yes":
+        context = {"updates": updates, "filters": filters}
+        return render(request, "tasks/office/bulk_accept_confirm.html", context)
+    accepted = review.bulk_accept(updates=updates, actor=request.user)
+    messages.success(request, _("已采纳 %(n)s 份报送。") % {"n": accepted})
+    return redirect(f"{reverse('review-queue')}?{filters}")
+
+
+@require_GET
+@login_required
+def review_update(request, update_id: int):
+    update = _update_for_office(request, update_id)
+    return _render_review(request, update, ReturnForm())
+
+
+@require_POST
+@login_required
+def accept_update(request, update_id: int):
+    update = _update_for_office(request, update_id)
+    try:
+        review.accept_update(update=update, actor=request.user)
+    except (PermissionDenied, ValidationError) as error:
+        # The gate above let an office user in: the update changed state meanwhile.
+        messages.error(request, " ".join(_messages_of(error)))
+        return redirect("review-update", update_id=update.pk)
+    messages.success(request, _("已采纳：%(update)s") % {"update": update})
+    return redirect("review-queue")
+
+
+@require_POST
+@login_required
+def return_update(request, update_id: int):
+    update = _update_for_office(request, update_id)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            review.return_update(
+                update=update,
+                actor=request.user,
+                reasons=list(form.cleaned_data["reasons"]),
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as error:
+            form.add_error(None, _messages_of(error))
+        else:
+            messages.success(request, _("已退回：%(update)s") % {"update": update})
+            return redirect("review-queue")
+    return _render_review(request, update, form, status=400)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _office_programme(request):
+    if not permissions.can_use_review_queue(request.user):
+        raise PermissionDenied
+    programme = selectors.default_programme()
+    if programme is None:
+        raise Http404(_("尚未导入试点方案。"))
+    return programme
+
+
+def _filter_form(data, programme) -> ReviewFilterForm:
+    period = selectors.current_period(programme=programme)
+    return ReviewFilterForm(data, programme=programme, default_period=period)
+
+
+def _chosen_updates(request, programme, filters: str):
+    """Return the submitted updates chosen: the checked ones, or all that match the filters."""
+    form = _filter_form(QueryDict(filters), programme)
+    chosen = dict(form.cleaned_data) if form.is_valid() else {}
+    chosen["state"] = UpdateState.SUBMITTED
+    updates = selectors.review_queue(programme=programme, filters=chosen)
+    if request.POST.get("scope") == "filtered":
+        return updates
+    ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
+    return updates.filter(pk__in=ids)
+
+
+def _update_for_office(request, update_id: int):
+    # Non-office users are refused before anything is looked up, so a typed-in id tells
+    # them nothing; office staff get 404 for updates they may not see (supporting drafts).
+    if not permissions.can_use_review_queue(request.user):
+        raise PermissionDenied
+    update = get_object_or_404(selectors.updates_for_review(), pk=update_id)
+    if not permissions.can_open_review(request.user, update):
+        raise Http404
+    return update
+
+
+def _render_review(request, update, form, status: int = 200):
+    context = {
+        "update": update,
+        "form": form,
+        "reviews": update.reviews.all(),
+        "diff": revision_diff(update),
+        "can_review": permissions.can_review_update(request.user, update),
+        "can_confirm": permissions.can_confirm_completion(request.user, update.task),
+    }
+    return render(request, "tasks/office/review_update.html", context, status=status)
+
+
+def _messages_of(error) -> list[str]:
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error) or _("该报送当前不能审核。")]
+
+
+# --- what changed since the update was returned ------------------------------------------
+
+
+def revision_diff(update) -> list[dict] | None:
+    """Compare the revision last returned with the latest one, field by field.
+
+    Return None unless the update was returned and resubmitted since. Uses prefetched
+    ``reviews`` and ``revisions``.
+    """
+    returned = [r for r in update.reviews.all() if r.action == ReviewAction.RETURN]
+    revisions = list(update.revisions.all())
+    if not returned or returned[-1].revision is None or not revisions:
+        return None
+    before, after = returned[-1].revision, revisions[-1]
+    if after.number <= before.number:
+        return None
+    rows = []
+    for field, label in DIFF_FIELDS:
+        old = _shown(field, before.snapshot.get(field))
+        new = _shown(field, after.snapshot.get(field))
+        # Texts are compared character by character (Chinese has no spaces between words);
+        # a status, a percent or a flag is shown as a whole old and new value.
+        html = diff_html(old, new) if field in TEXT_FIELDS else diff_html(old, new, whole=True)
+        rows.append({"label": label, "changed": old != new, "html": html})
+    return rows
+
+
+def _shown(field: str, value) -> str:
+    if field == "status" and value in TaskStatus.values:
+        return str(TaskStatus(value).label)
+    if field == "needs_coordination":
+        return _("是") if value else _("否")
+    return "" if value is None else str(value)
+
+
+def diff_html(old: str, new: str, *, whole: bool = False) -> str:
+    """Mark ``old`` -> ``new`` character by character with <del> and <ins> (escaped)."""
+    parts = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    opcodes = [("replace", 0, len(old), 0, len(new))] if whole else matcher.get_opcodes()
+    for op, a1, a2, b1, b2 in opcodes:
+        if op == "equal":
+            parts.append(escape(old[a1:a2]))
+            continue
+        if a2 > a1:
+            parts.append(f"<del>{escape(old[a1:a2])}</del>")
+        if b2 > b1:
+            parts.append(f"<ins>{escape(new[b1:b2])}</ins>")
+    return mark_safe("".join(parts))  # every piece is escaped above
