@@ -1,0 +1,161 @@
+"""The cumulative pilot summary (试点总结) as of a date: a workbook and a Word document."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from reports import selectors
+from reports.exports import common
+from reports.figures import PeriodFigures, ReportingCounts, period_figures
+from tasks.models import Programme, ReportingPeriod, TaskStatus
+
+
+@dataclass(frozen=True)
+class SummaryFigures:
+    """The latest period's figures, plus each past period's reporting (from reports.figures)."""
+
+    latest: PeriodFigures
+    as_of: datetime.date
+    history: list[tuple[ReportingPeriod, ReportingCounts]]
+
+
+def summary_figures(*, programme: Programme, as_of: datetime.date) -> SummaryFigures | None:
+    """Return the figures of every period due by ``as_of`` (None when none is due yet)."""
+    periods = selectors.periods_until(programme=programme, as_of=as_of)
+    if not periods:
+        return None
+    history = []
+    latest = None
+    for period in periods:
+        latest = period_figures(programme=programme, period=period)
+        history.append((period, latest.reporting))
+    return SummaryFigures(latest=latest, as_of=as_of, history=history)
+
+
+def summary_title(programme: Programme, as_of: datetime.date) -> str:
+    return _("%(programme)s试点总结（截至%(day)s）") % {
+        "programme": programme,
+        "day": as_of.strftime("%Y年%m月%d日"),
+    }
+
+
+def history_headers() -> list[str]:
+    return [
+        _("期次"),
+        _("报送截止日"),
+        _("应报送"),
+        _("按期"),
+        _("逾期"),
+        _("未报送"),
+        _("按期报送率"),
+    ]
+
+
+def history_values(period: ReportingPeriod, counts: ReportingCounts) -> list:
+    return [
+        str(period),
+        period.due_on.isoformat(),
+        counts.expected,
+        counts.on_time,
+        counts.late,
+        counts.missing,
+        common.percent_text(counts.on_time_rate),
+    ]
+
+
+def _require(figures: SummaryFigures | None) -> SummaryFigures:
+    if figures is None:
+        raise ValueError(_("截至该日期尚无到期的报送期次，无法生成试点总结。"))
+    return figures
+
+
+def build_summary_workbook(
+    *, programme: Programme, as_of: datetime.date, figures: SummaryFigures | None = None
+) -> bytes:
+    """Return the 试点总结 workbook (.xlsx bytes)."""
+    figures = _require(figures or summary_figures(programme=programme, as_of=as_of))
+    workbook = common.new_workbook()
+    sheet = common.printable_sheet(
+        workbook, _("汇总"), (28, 10, 10, 10, 10, 10, 10, 12), header_rows=0
+    )
+    sheet.append(common.title_row(sheet, summary_title(programme, as_of)))
+    sheet.append(common.header_row(sheet, [_("指标"), _("数值")]))
+    for label, value in common.headline_items(figures.latest):
+        sheet.append(common.body_row(sheet, [label, value]))
+    sheet.append([])
+    sheet.append(common.header_row(sheet, common.category_headers()))
+    for row in figures.latest.categories:
+        sheet.append(common.body_row(sheet, common.category_values(row)))
+    sheet = common.printable_sheet(workbook, _("各期报送情况"), (14, 14, 10, 10, 10, 10, 12))
+    sheet.append(common.header_row(sheet, history_headers()))
+    for period, counts in figures.history:
+        sheet.append(common.body_row(sheet, history_values(period, counts)))
+    sheet = common.printable_sheet(workbook, _("未完成任务"), (6, 14, 60, 10, 8, 12))
+    sheet.append(common.header_row(sheet, unfinished_headers()))
+    for task in selectors.unfinished_tasks(programme=programme):
+        sheet.append(common.body_row(sheet, unfinished_values(task)))
+    return common.workbook_bytes(workbook)
+
+
+def unfinished_headers() -> list[str]:
+    return [_("序号"), _("类别"), _("具体举措"), _("推进状态"), _("完成进度（%）"), _("完成期限")]
+
+
+def unfinished_values(task) -> list:
+    return [
+        task.number,
+        str(task.category),
+        task.measure,
+        TaskStatus(task.status).label,
+        task.percent,
+        task.due_on.isoformat(),
+    ]
+
+
+def build_summary_document(
+    *, programme: Programme, as_of: datetime.date, figures: SummaryFigures | None = None
+) -> bytes:
+    """Return the 试点总结 as a Word document (.docx bytes)."""
+    figures = _require(figures or summary_figures(programme=programme, as_of=as_of))
+    document = common.new_document()
+    document.add_heading(summary_title(programme, as_of), level=0)
+    document.add_heading(_("一、总体完成情况"), level=1)
+    document.add_paragraph(common.overview_sentence(figures.latest))
+    document.add_heading(_("二、分类完成情况"), level=1)
+    common.add_table(
+        document,
+        common.category_headers(),
+        [common.category_values(row) for row in figures.latest.categories],
+    )
+    document.add_heading(_("三、各期报送情况"), level=1)
+    common.add_table(
+        document,
+        history_headers(),
+        [history_values(period, counts) for period, counts in figures.history],
+    )
+    document.add_heading(_("四、尚未完成的任务"), level=1)
+    common.add_items(
+        document,
+        [
+            _("第%(n)s项：%(measure)s（%(status)s，%(percent)s%%）")
+            % {
+                "n": task.number,
+                "measure": task.measure,
+                "status": TaskStatus(task.status).label,
+                "percent": task.percent,
+            }
+            for task in selectors.unfinished_tasks(programme=programme)
+        ],
+        empty=_("全部任务均已完成。"),
+    )
+    document.add_heading(_("五、需协调解决的问题"), level=1)
+    common.add_items(
+        document,
+        [
+            _("第%(n)s项：%(measure)s") % {"n": task.number, "measure": task.measure}
+            for task in selectors.open_coordination_tasks(programme=programme)
+        ],
+        empty=_("目前无需协调解决的问题。"),
+    )
+    return common.document_bytes(document)

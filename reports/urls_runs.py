@@ -1,0 +1,12 @@
+from django.urls import path
+
+from reports import views_runs
+
+urlpatterns = [
+    path("", views_runs.run_list, name="report-runs"),
+    path("request/", views_runs.request_run, name="report-run-request"),
+    path("<int:run_id>/", views_runs.run_detail, name="report-run"),
+    path("<int:run_id>/status/", views_runs.run_status, name="report-run-status"),
+    path("<int:run_id>/send/", views_runs.send_run, name="report-run-send"),
+    path("files/<int:file_id>/", views_runs.download_file, name="report-file"),
+]
