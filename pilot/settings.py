@@ -189,6 +189,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind" with different choices: name each enum (tasks.api).
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentKindEnum": "departments.models.DepartmentKind",
+        "ReportKindEnum": "reports.models.ReportKind",
+        "FileKindEnum": "reports.models.FileKind",
+    },
 }
 
 # Production hardening; `manage.py check --deploy` reports nothing with DEBUG off.

@@ -1,0 +1,58 @@
+"""Reads behind the API: permission-filtered querysets with their joins built in."""
+
+from django.db.models import Prefetch, QuerySet
+from rest_framework.authtoken.models import Token
+
+from departments.models import Department
+from pilot import permissions
+from tasks.models import (
+    Assignment,
+    Evidence,
+    Programme,
+    ProgressUpdate,
+    ReportingPeriod,
+    Review,
+    Task,
+)
+from tasks.selectors import current_period
+
+
+def api_departments() -> QuerySet[Department]:
+    return Department.objects.prefetch_related("aliases")
+
+
+def api_tasks() -> QuerySet[Task]:
+    """Return tasks with their responsible units prefetched (lead first, in plan order)."""
+    assignments = Assignment.objects.select_related("department").order_by("role", "order", "pk")
+    return Task.objects.prefetch_related(Prefetch("assignments", queryset=assignments))
+
+
+def current_period_ids() -> set[int]:
+    """Return the id of each programme's current period (a few queries per programme)."""
+    periods = (current_period(programme=programme) for programme in Programme.objects.all())
+    return {period.pk for period in periods if period is not None}
+
+
+def api_periods() -> QuerySet[ReportingPeriod]:
+    return ReportingPeriod.objects.all()
+
+
+def api_updates(*, user) -> QuerySet[ProgressUpdate]:
+    """Return the updates ``user`` may see, with evidence, inputs and reviews prefetched."""
+    reviews = Review.objects.prefetch_related("reasons").order_by("created_at", "pk")
+    updates = permissions.visible_updates(user, ProgressUpdate.objects.all())
+    return updates.select_related("department").prefetch_related(
+        "evidence",
+        Prefetch("drawn_from", queryset=ProgressUpdate.objects.only("pk")),
+        Prefetch("reviews", queryset=reviews),
+    )
+
+
+def api_evidence(*, user) -> QuerySet[Evidence]:
+    """Return the evidence of the updates ``user`` may see."""
+    visible = permissions.visible_updates(user, ProgressUpdate.objects.all())
+    return Evidence.objects.filter(update__in=visible).select_related("update__period")
+
+
+def api_tokens() -> QuerySet[Token]:
+    return Token.objects.select_related("user").order_by("user__username")
