@@ -20,8 +20,9 @@ Definitions (also shown on the dashboard pages):
   Only expected submissions are counted, so on time + late + missing = expected.
 - **On-time rate**: on time / expected, as a percentage with one decimal (never above 100);
   ``None`` when nothing is expected.
-- **Returned**: Review rows with action ``return`` for the department on this programme's
-  tasks, created up to the end of the period (all time, not only this period).
+- **Returned**: returns (Review rows with action ``return``) of the department's updates of
+  this programme's periods up to the chosen one (all time, not only this period); counted
+  from the denormalised ``ProgressUpdate.return_count`` that ``return_update`` increments.
 - **Warning colour** (see ``warning_colour``): red when overdue or blocked; yellow when
   behind, needing coordination or lagging the straight line by more than 25 points; else
   green. A task completed and confirmed is always green.
@@ -63,8 +64,6 @@ from tasks.models import (
     Programme,
     ProgressUpdate,
     ReportingPeriod,
-    Review,
-    ReviewAction,
     Task,
     TaskStatus,
     UpdateState,
@@ -361,23 +360,37 @@ def _reporting(expected: int, on_time: int, late: int) -> ReportingCounts:
     )
 
 
-def submitted_updates(*, period_ids, owed: Q) -> QuerySet:
-    """Return the submitted updates of ``period_ids`` that count against an expectation.
+def submitted_updates(*, periods: list) -> QuerySet:
+    """Return the submitted updates of ``periods`` that count against an expectation.
 
-    ``owed`` filters the updates' tasks (``open_in_period_q(prefix="task__")``). Counting
-    from the updates (found through the (period, state) index) rather than probing one
-    update per assignment keeps this fast at any size; the assignment must still exist.
+    Counting from the updates (found through the period index) rather than probing one
+    update per assignment keeps this fast at any size. An update counts when its department
+    is concrete with an active reporter, its assignment still exists, and its task was not
+    confirmed complete before its period started. Group by ``period_id`` (no join needed).
     """
     held = Assignment.objects.filter(
         task_id=OuterRef("task_id"), department_id=OuterRef("department_id")
     )
     return (
-        ProgressUpdate.objects.filter(period_id__in=period_ids, first_submitted_at__isnull=False)
+        ProgressUpdate.objects.filter(
+            period_id__in=[period.pk for period in periods], first_submitted_at__isnull=False
+        )
         .exclude(department__kind=DepartmentKind.COLLECTIVE)
+        .exclude(task_id__in=_confirmed_before(periods))
         .filter(reporting_departments())
-        .filter(owed)
         .filter(Exists(held))
     )
+
+
+def _confirmed_before(periods: list) -> QuerySet:
+    """Return the ids of tasks confirmed complete before their period of ``periods`` began."""
+    by_start = defaultdict(list)
+    for period in periods:
+        by_start[period.starts_on].append(period.programme_id)
+    confirmed = Q(pk__in=[])
+    for start, programme_ids in by_start.items():
+        confirmed |= Q(programme_id__in=programme_ids, completion_confirmed_at__date__lt=start)
+    return Task.objects.filter(completion_confirmed_at__isnull=False).filter(confirmed).values("pk")
 
 
 SUBMISSION_AGGREGATES = {
@@ -388,9 +401,7 @@ SUBMISSION_AGGREGATES = {
 
 def _period_reporting(*, programme, period, department=None) -> ReportingCounts:
     expected = expected_assignments(programme=programme, period=period)
-    submitted = submitted_updates(
-        period_ids=[period.pk], owed=open_in_period_q(start=period.starts_on, prefix="task__")
-    )
+    submitted = submitted_updates(periods=[period])
     if department is not None:
         expected = expected.filter(department=department)
         submitted = submitted.filter(department=department)
@@ -441,7 +452,7 @@ def task_counts(*, tasks: QuerySet, today: datetime.date | None = None) -> TaskC
 
 
 def period_figures(*, programme: Programme, period: ReportingPeriod) -> PeriodFigures:
-    """Return the programme overview's figures for ``period`` (seven queries)."""
+    """Return the programme overview's figures for ``period`` (nine queries)."""
     today = clock.today()
     tasks = Task.objects.filter(programme=programme)
     return PeriodFigures(
@@ -487,7 +498,7 @@ def category_rows(*, tasks: QuerySet, programme: Programme, keep_empty: bool = T
 def department_rows(
     *, programme: Programme, period: ReportingPeriod, today: datetime.date | None = None
 ) -> list:
-    """Return a DepartmentRow per department assigned in ``programme`` (three queries)."""
+    """Return a DepartmentRow per department assigned in ``programme`` (four queries)."""
     today = today or clock.today()
     expected_q = (
         ~Q(department__kind=DepartmentKind.COLLECTIVE)
@@ -509,10 +520,7 @@ def department_rows(
     rows = {row["department_id"]: row for row in rows}
     submitted = {
         row["department_id"]: row
-        for row in submitted_updates(
-            period_ids=[period.pk],
-            owed=open_in_period_q(start=period.starts_on, prefix="task__"),
-        )
+        for row in submitted_updates(periods=[period])
         .order_by()
         .values("department_id")
         .annotate(**SUBMISSION_AGGREGATES)
@@ -572,7 +580,7 @@ def department_tasks(*, programme: Programme, department: Department) -> QuerySe
 def department_figures(
     *, programme: Programme, period: ReportingPeriod, department: Department
 ) -> DepartmentFigures:
-    """Return the overview's figures restricted to ``department``'s tasks (six queries)."""
+    """Return the overview's figures restricted to ``department``'s tasks (seven queries)."""
     today = clock.today()
     tasks = department_tasks(programme=programme, department=department)
     assignments = Assignment.objects.filter(task__programme=programme, department=department)
@@ -765,15 +773,18 @@ def _combined_statuses(*, programme, leads: dict, period_ids: list) -> dict:
 
 
 def current_periods(*, programmes=None) -> dict:
-    """Return {programme id: its current period} in one query (as tasks.selectors does)."""
+    """Return {programme id: its current period} in two queries (as tasks.selectors does)."""
     today = clock.today()
     periods = ReportingPeriod.objects.order_by("programme_id", "starts_on")
     if programmes is not None:
         periods = periods.filter(programme__in=programmes)
     by_programme = defaultdict(list)
-    for period in periods:
-        by_programme[period.programme_id].append(period)
-    return {pid: pick_current_period(items, today) for pid, items in by_programme.items()}
+    # Plain tuples: a programme has dozens of periods, and only one of each is needed.
+    for row in periods.values_list("pk", "programme_id", "starts_on", "ends_on", named=True):
+        by_programme[row.programme_id].append(row)
+    chosen = {pid: pick_current_period(rows, today).pk for pid, rows in by_programme.items()}
+    instances = ReportingPeriod.objects.in_bulk(list(chosen.values()))
+    return {pid: instances[pk] for pid, pk in chosen.items()}
 
 
 def pick_current_period(periods: list, today: datetime.date) -> ReportingPeriod:
@@ -786,7 +797,7 @@ def pick_current_period(periods: list, today: datetime.date) -> ReportingPeriod:
 
 
 def programmes_overview() -> list[ProgrammeHeadline]:
-    """Return every programme's headline figures for its current period (four queries)."""
+    """Return every programme's headline figures for its current period (six queries)."""
     today = clock.today()
     programmes = list(Programme.objects.order_by("-starts_on", "code"))
     current = current_periods()
@@ -835,12 +846,12 @@ def _reporting_by_programme(current: dict) -> dict:
         .annotate(n=Count("pk"))
         .values_list("task__programme_id", "n")
     )
-    ids = [period.pk for period in current.values()]
+    programme_of = {period.pk: programme_id for programme_id, period in current.items()}
     submitted = {
-        row["task__programme_id"]: row
-        for row in submitted_updates(period_ids=ids, owed=owed)
+        programme_of[row["period_id"]]: row
+        for row in submitted_updates(periods=list(current.values()))
         .order_by()
-        .values("task__programme_id")
+        .values("period_id")
         .annotate(**SUBMISSION_AGGREGATES)
     }
     return {

@@ -1,0 +1,1 @@
+"""The reports app's pages; the dashboards live in ``reports.views.dashboard``."""

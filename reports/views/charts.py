@@ -1,0 +1,192 @@
+"""Chart specifications for ``static/js/charts.js``, built from ``reports.figures`` results.
+
+A spec is plain JSON: ``kind`` (pie, bar, stacked-bar, area), ``labels``, ``series`` (name,
+colour, data, optional links per point), and ``columns`` / ``rows`` for the accessible table
+rendered behind every chart.
+"""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tasks.models import TaskStatus
+
+STATUS_COLOURS = {
+    TaskStatus.NOT_STARTED: "#9ca3af",
+    TaskStatus.ON_TRACK: "#16a34a",
+    TaskStatus.BEHIND: "#d97706",
+    TaskStatus.BLOCKED: "#dc2626",
+    TaskStatus.COMPLETED: "#2563eb",
+}
+WARNING_COLOURS = {"green": "#16a34a", "yellow": "#d97706", "red": "#dc2626"}
+REPORTING_COLOURS = {"on_time": "#16a34a", "late": "#d97706", "missing": "#dc2626"}
+
+
+def task_list_url(programme, **filters) -> str:
+    """Return the task list URL filtered by ``filters`` (the drill-down target)."""
+    query = {"programme": programme.code, **{k: v for k, v in filters.items() if v != ""}}
+    return f"{reverse('task-list')}?{urlencode(query)}"
+
+
+def _spec(chart_id, kind, title, labels, series, **extra) -> dict:
+    columns = [item["name"] for item in series]
+    rows = [[label, *[item["data"][i] for item in series]] for i, label in enumerate(labels)]
+    if kind == "pie":
+        whole = sum(series[0]["data"])
+        columns.append(_("占比"))
+        for row in rows:
+            row.append(f"{100 * row[1] / whole:.1f}%" if whole else "—")
+        links = series[0].get("links") or [None] * len(rows)
+        extra["items"] = [
+            {"label": row[0], "value": row[1], "share": row[2], "link": link}
+            for row, link in zip(rows, links, strict=True)
+        ]
+    return {
+        "id": chart_id,
+        "data_id": f"{chart_id}-data",
+        "kind": kind,
+        "title": title,
+        "labels": labels,
+        "series": series,
+        "columns": columns,
+        "rows": rows,
+        **extra,
+    }
+
+
+def status_chart(programme, tasks, *, chart_id="chart-status", **filters) -> dict:
+    labels = [str(label) for label in TaskStatus.labels]
+    series = [
+        {
+            "name": _("任务数"),
+            "data": [tasks.by_status[status] for status in TaskStatus.values],
+            "colours": [STATUS_COLOURS[status] for status in TaskStatus.values],
+            "links": [
+                task_list_url(programme, status=status, **filters) for status in TaskStatus.values
+            ],
+        }
+    ]
+    return _spec(chart_id, "pie", _("任务状态分布"), labels, series)
+
+
+def colour_chart(programme, tasks, *, chart_id="chart-colour", **filters) -> dict:
+    values = ("green", "yellow", "red")
+    labels = [_("正常"), _("预警"), _("告警")]
+    series = [
+        {
+            "name": _("任务数"),
+            "data": [tasks.by_colour[colour] for colour in values],
+            "colours": [WARNING_COLOURS[colour] for colour in values],
+            "links": [task_list_url(programme, colour=colour, **filters) for colour in values],
+        }
+    ]
+    return _spec(chart_id, "pie", _("预警灯分布"), labels, series)
+
+
+def reporting_chart(programme, period, reporting, *, chart_id="chart-reporting", **filters):
+    values = ("on_time", "late", "missing")
+    labels = [_("按时报送"), _("逾期报送"), _("未报送")]
+    series = [
+        {
+            "name": _("应报数"),
+            "data": [getattr(reporting, value) for value in values],
+            "colours": [REPORTING_COLOURS[value] for value in values],
+            "links": [
+                task_list_url(programme, reporting=value, period=period.pk, **filters)
+                for value in values
+            ],
+        }
+    ]
+    return _spec(chart_id, "pie", _("本期报送情况"), labels, series)
+
+
+def due_chart(programme, tasks, *, chart_id="chart-due", **filters) -> dict:
+    labels = [_("全部任务"), _("已办结"), _("已到期"), _("到期已办结"), _("逾期未办结")]
+    data = [
+        tasks.total,
+        tasks.completed_confirmed,
+        tasks.past_due,
+        tasks.past_due - tasks.overdue,
+        tasks.overdue,
+    ]
+    links = [
+        task_list_url(programme, **filters),
+        task_list_url(programme, confirmed="1", **filters),
+        task_list_url(programme, past_due="1", **filters),
+        task_list_url(programme, past_due="1", confirmed="1", **filters),
+        task_list_url(programme, overdue="1", **filters),
+    ]
+    colours = ["#64748b", "#2563eb", "#a16207", "#16a34a", "#dc2626"]
+    series = [{"name": _("任务数"), "data": data, "colours": colours, "links": links}]
+    return _spec(chart_id, "bar", _("完成与到期"), labels, series)
+
+
+def category_chart(programme, categories, *, chart_id="chart-category", **filters) -> dict:
+    labels = [f"{row.category.label}{row.category.title}" for row in categories]
+    series = [
+        {
+            "name": str(label),
+            "colour": STATUS_COLOURS[status],
+            "data": [row.by_status[status] for row in categories],
+            "links": [
+                task_list_url(programme, category=row.category.pk, status=status, **filters)
+                for row in categories
+            ],
+        }
+        for status, label in TaskStatus.choices
+    ]
+    return _spec(chart_id, "stacked-bar", _("各类别任务进展"), labels, series, horizontal=True)
+
+
+def trend_chart(trend) -> dict:
+    labels = [str(point.period) for point in trend]
+    series = [
+        {
+            "name": str(label),
+            "colour": STATUS_COLOURS[status],
+            "data": [point.by_status[status] for point in trend],
+        }
+        for status, label in TaskStatus.choices
+    ]
+    return _spec("chart-trend", "area", _("各期任务状态走势"), labels, series)
+
+
+def record_chart(record) -> dict:
+    labels = [str(row.period) for row in record]
+    names = {"on_time": _("按时报送"), "late": _("逾期报送"), "missing": _("未报送")}
+    series = [
+        {
+            "name": names[value],
+            "colour": REPORTING_COLOURS[value],
+            "data": [getattr(row, value) for row in record],
+        }
+        for value in ("on_time", "late", "missing")
+    ]
+    return _spec("chart-record", "stacked-bar", _("各期报送记录"), labels, series)
+
+
+def overview_charts(result, *, trend) -> dict:
+    programme = result.programme
+    return {
+        "status": status_chart(programme, result.tasks),
+        "colour": colour_chart(programme, result.tasks),
+        "due": due_chart(programme, result.tasks),
+        "reporting": reporting_chart(programme, result.period, result.reporting),
+        "category": category_chart(programme, result.categories),
+        "trend": trend_chart(trend),
+    }
+
+
+def department_charts(result, *, record) -> dict:
+    programme, department = result.programme, result.department.pk
+    return {
+        "status": status_chart(programme, result.tasks, department=department),
+        "colour": colour_chart(programme, result.tasks, department=department),
+        "due": due_chart(programme, result.tasks, department=department),
+        "reporting": reporting_chart(
+            programme, result.period, result.reporting, department=department
+        ),
+        "category": category_chart(programme, result.categories, department=department),
+        "record": record_chart(record),
+    }
