@@ -169,9 +169,12 @@ def department_worklist(*, department: Department, period: ReportingPeriod) -> l
     Four queries whatever the size: assignments with their tasks, the department's updates
     of the period, their return reviews, and those reviews' reasons.
     """
-    assignments = Assignment.objects.filter(
-        department=department, task__programme_id=period.programme_id
-    ).select_related("task")
+    # Tasks confirmed complete before the period began expect no more reports from anyone.
+    assignments = (
+        Assignment.objects.filter(department=department, task__programme_id=period.programme_id)
+        .exclude(task__completion_confirmed_at__date__lt=period.starts_on)
+        .select_related("task")
+    )
     updates = {
         update.task_id: update
         for update in ProgressUpdate.objects.filter(

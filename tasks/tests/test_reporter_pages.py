@@ -235,3 +235,15 @@ def test_home_query_count_does_not_grow_with_the_number_of_updates(
     with django_assert_max_num_queries(11):
         response = clients.lead.get(reverse("home"))
     assert len(response.context["items"]) == n_tasks + 3
+
+
+def test_a_task_confirmed_complete_before_the_period_leaves_the_worklist(
+    plan, personas, clients, clock
+):
+    task = plan.tasks[0]
+    task.completion_confirmed_at = stamp(2021, 2, 20)
+    task.save(update_fields=["completion_confirmed_at"])
+    response = clients.lead.get("/")
+    numbers = [item.task.number for item in response.context["items"]]
+    assert 1 not in numbers
+    assert sorted(numbers) == [2, 3]
