@@ -60,6 +60,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "pilot.urls"
+FORM_RENDERER = "pilot.renderers.PortalFormRenderer"
 WSGI_APPLICATION = "pilot.wsgi.application"
 
 TEMPLATES = [
