@@ -41,3 +41,6 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["task", "at"])]
         verbose_name = _("操作记录")
         verbose_name_plural = _("操作记录")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_verb_display()} {self.detail}".strip()

@@ -154,6 +154,9 @@ class UpdateRevision(models.Model):
         verbose_name = _("提交版本")
         verbose_name_plural = _("提交版本")
 
+    def __str__(self):
+        return f"{self.update_id} v{self.number}"
+
 
 def evidence_path(instance, filename):
     # Random name on disk; the original name is kept on the row. Never served directly.
@@ -228,3 +231,6 @@ class Review(models.Model):
         indexes = [models.Index(fields=["department", "action"])]
         verbose_name = _("审核记录")
         verbose_name_plural = _("审核记录")
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
