@@ -83,13 +83,13 @@ def _task_plan(rng: random.Random, due: int) -> TaskPlan:
     else:  # still running at the end
         finish = due + 60
     blocked = range(0)
-    if rng.random() < 0.12:
+    if rng.random() < 0.2:
         first = rng.randint(start, max(start, finish - 3))
-        blocked = range(first, first + rng.randint(2, 3))
+        blocked = range(first, first + rng.randint(3, 6))
     behind = range(0)
-    if rng.random() < 0.25:
+    if rng.random() < 0.35:
         first = rng.randint(start, max(start, finish - 4))
-        behind = range(first, first + rng.randint(2, 4))
+        behind = range(first, first + rng.randint(3, 6))
     return TaskPlan(start=start, finish=finish, blocked=blocked, behind=behind)
 
 
