@@ -94,7 +94,7 @@ def test_a_build_error_fails_the_run_with_the_error(plan, personas, february, mo
     def explode(*, run):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "build_files", explode)
+    monkeypatch.setattr(services.runs, "build_files", explode)
     run = _request(plan, february, personas.office)
 
     run = services.compile_report(run_id=run.pk)
