@@ -81,7 +81,8 @@ def can_view_update(user, update: ProgressUpdate) -> bool:
     if not can_use_portal(user):
         return False
     if is_office(user):
-        return update.state != UpdateState.DRAFT or update.role == AssignmentRole.LEAD
+        # A draft is the department's own work in progress, the office's included.
+        return update.state != UpdateState.DRAFT
     if update.state == UpdateState.ACCEPTED:
         return True
     department = reporter_department(user)
@@ -102,7 +103,7 @@ def visible_updates(user, queryset: QuerySet[ProgressUpdate]) -> QuerySet[Progre
     if not can_use_portal(user):
         return queryset.none()
     if is_office(user):
-        return queryset.exclude(state=UpdateState.DRAFT, role=AssignmentRole.SUPPORT)
+        return queryset.exclude(state=UpdateState.DRAFT)
     department = reporter_department(user)
     if department is None:
         return queryset.filter(state=UpdateState.ACCEPTED)

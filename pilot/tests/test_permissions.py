@@ -201,7 +201,7 @@ def test_can_view_department_dashboard_of_commerce(plan, who, persona, expected)
 
 
 VIEW_UPDATE_ROWS = [
-    ("office", "lead_draft", True),
+    ("office", "lead_draft", False),
     ("office", "lead_submitted", True),
     ("office", "lead_returned", True),
     ("office", "lead_accepted", True),
@@ -258,7 +258,6 @@ def test_can_view_update(updates, who, persona, situation, expected):
         (
             "office",
             {
-                "lead_draft",
                 "lead_submitted",
                 "lead_returned",
                 "lead_accepted",
@@ -303,7 +302,7 @@ def test_visible_updates_filters_in_sql_as_can_view_update_decides(updates, who,
 @pytest.mark.parametrize(
     ("persona", "situation", "expected"),
     [
-        ("office", "lead_draft", True),
+        ("office", "lead_draft", False),
         ("office", "support_draft", False),
         ("lead", "lead_draft", True),
         ("lead", "support_submitted", True),
@@ -473,7 +472,7 @@ def test_can_use_review_queue(who, persona, expected):
     [
         ("office", "lead_submitted", True),
         ("office", "lead_accepted", True),
-        ("office", "lead_draft", True),
+        ("office", "lead_draft", False),
         ("office", "support_submitted", True),
         ("office", "support_draft", False),
         ("lead", "lead_submitted", False),

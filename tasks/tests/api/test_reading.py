@@ -168,7 +168,7 @@ def test_the_office_returns_with_a_standard_reason(filed, clients):
 
 
 def test_evidence_downloads_with_its_original_name(filed, clients):
-    response = clients.office.get(f"/api/v1/evidence/{filed.evidence.pk}/download/")
+    response = clients.lead.get(f"/api/v1/evidence/{filed.evidence.pk}/download/")
     assert response["Content-Type"] == "application/pdf"
     assert (
         "filename*=utf-8''%E8%BF%9B%E5%B1%95%E8%AF%B4%E6%98%8E.pdf"
