@@ -2,7 +2,6 @@
 
 import datetime
 
-import chinese_calendar
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -17,7 +16,7 @@ from reports.models import (
 from reports.services.mail import _create_delivery, _portal_url, _render
 from reports.services.runs import request_report
 from tasks.models import Programme, ReportingPeriod
-from tasks.services.periods import next_working_day
+from tasks.services.periods import is_workday, next_working_day
 
 REMINDER_WORKING_DAYS = 5
 
@@ -26,16 +25,9 @@ def working_days_before(day: datetime.date, count: int) -> datetime.date:
     """Return the date ``count`` working days before ``day`` (China's official calendar)."""
     while count > 0:
         day -= datetime.timedelta(days=1)
-        if _is_workday(day):
+        if is_workday(day):
             count -= 1
     return day
-
-
-def _is_workday(day: datetime.date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
 
 
 def report_day(period: ReportingPeriod) -> datetime.date:

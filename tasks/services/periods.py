@@ -16,12 +16,13 @@ def next_working_day(day: datetime.date) -> datetime.date:
     ``chinese_calendar`` knows public holidays and the weekend days swapped into working
     days (调休), so a Saturday that is a working day stays a due date.
     """
-    while not _is_workday(day):
+    while not is_workday(day):
         day += datetime.timedelta(days=1)
     return day
 
 
-def _is_workday(day: datetime.date) -> bool:
+def is_workday(day: datetime.date) -> bool:
+    """Tell whether ``day`` is a working day by China's official calendar (调休 included)."""
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
