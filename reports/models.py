@@ -237,3 +237,32 @@ class EmailDelivery(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class TrendSnapshot(models.Model):
+    """One period's accepted lead updates counted per task, for the status trend.
+
+    Derived data (``reports.figures.trend``): ``tasks`` holds one
+    ``[task id, blocked, behind, completed, not started, updates]`` list per task with an
+    accepted lead update in the period. Accepting an update gives its task's periods a new
+    ``token`` (``mark_trend_stale``); the row is up to date while ``computed_token`` equals
+    ``token``, and is recomputed on the next read otherwise.
+    """
+
+    period = models.OneToOneField(
+        ReportingPeriod,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("报送期次"),
+    )
+    token = models.CharField(_("版本标记"), max_length=32)
+    computed_token = models.CharField(_("已计算的版本标记"), max_length=32, blank=True)
+    tasks = models.JSONField(_("各任务采纳的牵头报送"), default=list)
+
+    class Meta:
+        verbose_name = _("状态走势快照")
+        verbose_name_plural = _("状态走势快照")
+
+    def __str__(self):
+        return str(self.period_id)

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.usefixtures("clock")
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # The overview caches the trend per programme id and date; ids repeat across tests.
+    # No page caches figures today; clearing keeps any future cache from leaking across tests.
     cache.clear()
 
 

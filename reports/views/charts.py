@@ -8,6 +8,8 @@ rendered behind every chart.
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from tasks.models import TaskStatus
@@ -29,6 +31,20 @@ def task_list_url(programme, **filters) -> str:
     return f"{reverse('task-list')}?{urlencode(query)}"
 
 
+class ChartSpec(dict):
+    """A chart spec (plain JSON for ``json_script``) that also renders its table's rows."""
+
+    @property
+    def body_html(self) -> str:
+        """Return the accessible table's body rows (first cell a row header), escaped."""
+        rows = []
+        for label, *cells in self["rows"]:
+            numbers = "".join(f'<td class="num">{escape(cell)}</td>' for cell in cells)
+            rows.append(f'<tr><th scope="row">{escape(label)}</th>{numbers}</tr>')
+        # Safe: every cell went through escape.
+        return mark_safe("".join(rows))
+
+
 def _spec(chart_id, kind, title, labels, series, **extra) -> dict:
     columns = [item["name"] for item in series]
     rows = [[label, *[item["data"][i] for item in series]] for i, label in enumerate(labels)]
@@ -42,17 +58,19 @@ def _spec(chart_id, kind, title, labels, series, **extra) -> dict:
             {"label": row[0], "value": row[1], "share": row[2], "link": link}
             for row, link in zip(rows, links, strict=True)
         ]
-    return {
-        "id": chart_id,
-        "data_id": f"{chart_id}-data",
-        "kind": kind,
-        "title": title,
-        "labels": labels,
-        "series": series,
-        "columns": columns,
-        "rows": rows,
-        **extra,
-    }
+    return ChartSpec(
+        {
+            "id": chart_id,
+            "data_id": f"{chart_id}-data",
+            "kind": kind,
+            "title": title,
+            "labels": labels,
+            "series": series,
+            "columns": columns,
+            "rows": rows,
+            **extra,
+        }
+    )
 
 
 def status_chart(programme, tasks, *, chart_id="chart-status", **filters) -> dict:

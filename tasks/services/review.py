@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pilot import clock, permissions
+from reports.figures import mark_trend_stale
 from tasks.models import (
     AssignmentRole,
     AuditVerb,
@@ -135,6 +136,7 @@ def refresh_task_status(*, task: Task) -> Task:
     periods = [report.period for report in reports if report]
     task.status_period = max(periods, key=lambda period: period.starts_on) if periods else None
     task.save(update_fields=["status", "percent", "needs_coordination", "status_period"])
+    mark_trend_stale(period_ids={update.period_id for update in accepted})
     return task
 
 

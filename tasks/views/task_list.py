@@ -164,6 +164,9 @@ def task_list(request):
     if request.GET.get("format") == "xlsx":
         return task_list_xlsx(tasks=tasks)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    for task in page:  # the template prints names, not loops (50 rows, prefetched)
+        task.lead_units = _units(task, AssignmentRole.LEAD)
+        task.support_units = _units(task, AssignmentRole.SUPPORT)
     context = {"form": form, "programme": programme, "page": page}
     return render(request, "tasks/task_list.html", context)
 

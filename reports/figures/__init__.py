@@ -1,0 +1,125 @@
+"""The one place dashboard and report figures are computed.
+
+The dashboards, the monthly report (Excel/Word) and the REST API all call these functions,
+so a figure means the same thing everywhere. Every function runs a small, fixed number of
+SQL queries whatever the size of the programme (aggregation happens in the database).
+
+Definitions (also shown on the dashboard pages):
+
+- **Task progress**: tasks completed and confirmed (办结确认, ``completion_confirmed_at`` set)
+  divided by all tasks; and the mean of the tasks' current ``percent``.
+- **Overdue task**: ``due_on`` is before ``clock.today()`` and the task is not completed and
+  confirmed.
+- **Expected submission** of a period: one per (task, department) assignment where the
+  department is concrete (not kind ``collective``) and holds at least one active reporter
+  account, for every task of the programme not confirmed complete before the period started
+  (confirmation date, in local time, before the period's first day).
+- **On time**: the department's update for (task, period) has ``first_submitted_at`` set and
+  ``is_late`` false. **Late**: ``first_submitted_at`` set and ``is_late`` true.
+  **Missing**: expected and no submitted update (no row, or a draft never submitted).
+  Only expected submissions are counted, so on time + late + missing = expected.
+- **On-time rate**: on time / expected, as a percentage with one decimal (never above 100);
+  ``None`` when nothing is expected.
+- **Returned**: returns (Review rows with action ``return``) of the department's updates of
+  this programme's periods up to the chosen one (all time, not only this period); counted
+  from the denormalised ``ProgressUpdate.return_count`` that ``return_update`` increments.
+- **Warning colour** (see ``warning_colour``): red when overdue or blocked; yellow when
+  behind, needing coordination or lagging the straight line by more than 25 points; else
+  green. A task completed and confirmed is always green.
+
+Modules: ``results`` (the result types), ``warning`` (warning colour, overdue), ``reporting``
+(who owes a submission, returns), ``programme`` (the overview), ``departments`` (one
+department), ``trend`` (the status trend, from snapshots), ``overview`` (all programmes).
+Import the names from this package: ``from reports import figures``.
+
+Known approximation: "holds an active reporter account" is today's accounts, also for past
+periods (account history is not kept).
+"""
+
+from reports.figures.departments import department_figures, department_record, department_tasks
+from reports.figures.overview import current_periods, pick_current_period, programmes_overview
+from reports.figures.programme import (
+    category_rows,
+    department_rows,
+    period_figures,
+    summed_task_counts,
+    task_counts,
+    tasks_by_category,
+)
+from reports.figures.reporting import (
+    REPORTING_OUTCOMES,
+    SUBMISSION_AGGREGATES,
+    expected_assignments,
+    open_in_period_q,
+    owed_q,
+    period_reporting,
+    reporting_aggregates,
+    reporting_departments,
+    reporting_outcome_q,
+    returned_counts,
+    submitted_updates,
+)
+from reports.figures.results import (
+    STATUSES,
+    CategoryRow,
+    DepartmentFigures,
+    DepartmentRow,
+    PeriodFigures,
+    ProgrammeHeadline,
+    RecordRow,
+    ReportingCounts,
+    TaskCounts,
+    TrendPoint,
+)
+from reports.figures.trend import mark_trend_stale, period_groups, status_trend
+from reports.figures.warning import (
+    LAG_TOLERANCE,
+    DayNumber,
+    WarningColour,
+    overdue_q,
+    warning_colour,
+)
+
+__all__ = [
+    "LAG_TOLERANCE",
+    "REPORTING_OUTCOMES",
+    "STATUSES",
+    "SUBMISSION_AGGREGATES",
+    "CategoryRow",
+    "DayNumber",
+    "DepartmentFigures",
+    "DepartmentRow",
+    "PeriodFigures",
+    "ProgrammeHeadline",
+    "RecordRow",
+    "ReportingCounts",
+    "TaskCounts",
+    "TrendPoint",
+    "WarningColour",
+    "category_rows",
+    "current_periods",
+    "department_figures",
+    "department_record",
+    "department_rows",
+    "department_tasks",
+    "expected_assignments",
+    "mark_trend_stale",
+    "open_in_period_q",
+    "overdue_q",
+    "owed_q",
+    "period_figures",
+    "period_groups",
+    "period_reporting",
+    "pick_current_period",
+    "programmes_overview",
+    "reporting_aggregates",
+    "reporting_departments",
+    "reporting_outcome_q",
+    "returned_counts",
+    "status_trend",
+    "submitted_updates",
+    "summed_task_counts",
+    "task_counts",
+    "tasks_by_category",
+    "warning_colour",
+]
