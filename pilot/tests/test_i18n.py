@@ -249,3 +249,12 @@ def test_compiled_catalogue_matches_the_po_file():
         if _compiled(catalogue, entry) != _expected(entry)
     ]
     assert stale == []
+
+
+def test_period_labels_follow_the_language(plan):
+    from django.utils import translation
+
+    period = plan.periods[(2021, 3)]
+    assert str(period) == "2021年3月"
+    with translation.override("en"):
+        assert str(period) == "2021-03"

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
@@ -28,7 +29,8 @@ class ReportingPeriod(models.Model):
         verbose_name_plural = _("报送期次")
 
     def __str__(self):
-        return f"{self.year}年{self.month}月"
+        # Translated when shown, so English pages read "2021-03".
+        return gettext("%(year)d年%(month)d月") % {"year": self.year, "month": self.month}
 
     @property
     def label(self) -> str:
