@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from pilot.factories import TaskFactory, UpdateFactory
+from tasks.diff import diff_html
 from tasks.models import AuditEvent, ReturnReason, TaskStatus, UpdateState
 from tasks.services import reporting, review
-from tasks.views.office import diff_html
 
 pytestmark = pytest.mark.django_db
 
