@@ -3,10 +3,11 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from departments.models import Department
 from pilot import clock, permissions
+from reports import figures
 from tasks.models import (
     Assignment,
     AssignmentRole,
@@ -280,3 +281,40 @@ def supporting_rows(*, update: ProgressUpdate) -> list[SupportingRow]:
         .prefetch_related("evidence")
     }
     return [SupportingRow(assignment=a, input=inputs.get(a.department_id)) for a in assignments]
+
+
+def filter_tasks(*, programme: Programme, filters: dict):
+    """Return the programme's tasks matching the cleaned ``filters``, with their rows' joins."""
+    today = clock.today()
+    tasks = (
+        Task.objects.filter(programme=programme)
+        .select_related("category")
+        .annotate(colour=figures.warning_colour(today=today))
+        .order_by("number")
+    )
+    if filters.get("q"):
+        tasks = tasks.filter(measure__icontains=filters["q"])
+    for name in ("category", "status", "colour"):
+        if filters.get(name):
+            tasks = tasks.filter(**{name: filters[name]})
+    department = filters.get("department")
+    if department is not None:
+        held = Assignment.objects.filter(task_id=OuterRef("pk"), department=department)
+        if filters.get("role"):
+            held = held.filter(role=filters["role"])
+        tasks = tasks.filter(Exists(held))
+    if filters.get("coordination"):
+        tasks = tasks.filter(needs_coordination=True)
+    if filters.get("overdue"):
+        tasks = tasks.filter(figures.overdue_q(today=today))
+    if filters.get("confirmed"):
+        tasks = tasks.filter(completion_confirmed_at__isnull=False)
+    if filters.get("past_due"):
+        tasks = tasks.filter(due_on__lt=today)
+    if filters.get("reporting") and filters.get("period"):
+        outcome = figures.reporting_outcome_q(
+            period=filters["period"], outcome=filters["reporting"], department=department
+        )
+        tasks = tasks.filter(outcome)
+    assignments = Assignment.objects.select_related("department").order_by("role", "order")
+    return tasks.prefetch_related(Prefetch("assignments", queryset=assignments))
