@@ -240,13 +240,15 @@ class EmailDelivery(models.Model):
 
 
 class TrendSnapshot(models.Model):
-    """One period's accepted lead updates counted per task, for the status trend.
+    """Every task's status at the end of one period, for the status trend.
 
-    Derived data (``reports.figures.trend``): ``tasks`` holds one
-    ``[task id, blocked, behind, completed, not started, updates]`` list per task with an
-    accepted lead update in the period. Accepting an update gives its task's periods a new
-    ``token`` (``mark_trend_stale``); the row is up to date while ``computed_token`` equals
-    ``token``, and is recomputed on the next read otherwise.
+    Derived data (``reports.figures.trend``): ``statuses`` holds one character per task of
+    the programme, in task id order (the index of the status in ``TaskStatus.values``),
+    valid for the plan whose signature (task ids and their numbers of lead units) is in
+    ``plan``. Accepting an update gives its periods and every later period of the programme
+    a new ``token`` (``mark_trend_stale``); the row is up to date while ``computed_token``
+    equals ``token`` and ``plan`` matches the current plan, and is recomputed on the next
+    read otherwise.
     """
 
     period = models.OneToOneField(
@@ -258,7 +260,8 @@ class TrendSnapshot(models.Model):
     )
     token = models.CharField(_("版本标记"), max_length=32)
     computed_token = models.CharField(_("已计算的版本标记"), max_length=32, blank=True)
-    tasks = models.JSONField(_("各任务采纳的牵头报送"), default=list)
+    statuses = models.TextField(_("期末各任务状态"), blank=True, default="")
+    plan = models.CharField(_("任务计划签名"), max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("状态走势快照")

@@ -1,17 +1,25 @@
 """Task statuses at the end of each period, from per-period snapshots.
 
-The trend needs every accepted lead update of a programme, grouped per (period, task): a
-scan that grows with the programme's history. Past periods rarely change, so each period's
-grouped counts are kept in a ``reports.TrendSnapshot`` row. ``mark_trend_stale`` (called
-when a task's status is refreshed after an acceptance) gives the task's periods a new token;
-``status_trend`` recomputes only the periods whose snapshot is missing or stale, and
-stores the result only if no acceptance changed the token meanwhile (a conditional UPDATE),
-so a concurrent acceptance is never lost.
+The trend needs every accepted lead update of a programme, grouped per (period, task), and
+carried forward period by period: work that grows with the programme's history. Past
+periods rarely change, so each period's RESULT (every task's status at the end of the
+period, one character per task) is kept in a ``reports.TrendSnapshot`` row, with a
+signature of the plan it was computed for (task ids and their numbers of lead units).
+
+A period's result depends on every earlier period, so ``mark_trend_stale`` (called when a
+task's status is refreshed after an acceptance) gives the given periods AND every later
+period of the same programme a new token, in one statement. ``status_trend`` uses the
+snapshots up to the first one that is missing, stale or computed for another plan, and
+recomputes from there to the last started period, carrying the statuses forward from the
+last valid snapshot. It stores the results only where no acceptance changed the token
+meanwhile (a conditional UPDATE), so a concurrent acceptance is never lost.
 """
 
+import hashlib
 import uuid
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Case, Count, F, Q, Value, When
 
 from pilot import clock
 from reports.figures.results import STATUSES, TrendPoint
@@ -26,10 +34,13 @@ from tasks.models import (
     UpdateState,
 )
 
+# One character per status in TrendSnapshot.statuses: its index in STATUSES.
+CODES = {status: str(index) for index, status in enumerate(STATUSES)}
+
 
 def status_trend(*, programme: Programme) -> list[TrendPoint]:
     """Return task status counts at the end of each period that has started (three queries
-    when the snapshots are up to date, a few more for the periods that changed).
+    when the snapshots are up to date, two or three more when some periods changed).
 
     Approximation: for each (task, period) the accepted LEAD updates of that period are
     combined as ``tasks.services.review.combine_statuses`` does (blocked > behind > all
@@ -38,7 +49,7 @@ def status_trend(*, programme: Programme) -> list[TrendPoint]:
     keeps its status of the previous period (未启动 before its first). Leads are not carried
     forward one by one, so a period where only one of two lead units reported uses that
     unit's report alone (apart from the "all completed" test). Periods after today are left
-    out. Python only carries values forward over at most tasks x periods small lists.
+    out.
     """
     today = clock.today()
     periods = list(
@@ -53,23 +64,73 @@ def status_trend(*, programme: Programme) -> list[TrendPoint]:
         .annotate(n=Count("assignments", filter=Q(assignments__role=AssignmentRole.LEAD)))
         .values_list("pk", "n")
     )
-    grouped = period_groups(programme=programme, period_ids=[period.pk for period in periods])
+    statuses = _period_statuses(
+        programme=programme, period_ids=[period.pk for period in periods], leads=leads
+    )
     total = len(leads)
-    # Counts kept up to date as statuses change, so each period costs its own rows only.
-    by_status = dict.fromkeys(STATUSES, 0)
-    by_status[TaskStatus.NOT_STARTED] = total
-    current = {}
-    points = []
-    for period in periods:
-        for task_id, blocked, behind, completed, not_started, n in grouped.get(period.pk, ()):
-            if task_id not in leads:  # a task deleted since the snapshot no longer counts
+    return [
+        TrendPoint(
+            period=period,
+            by_status={status: statuses[period.pk].count(code) for status, code in CODES.items()},
+            total=total,
+        )
+        for period in periods
+    ]
+
+
+def plan_signature(*, leads: dict) -> str:
+    """Return a short signature of {task id: number of lead units} (32 hex digits)."""
+    text = ",".join(f"{task_id}:{leads[task_id]}" for task_id in sorted(leads))
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _period_statuses(*, programme: Programme, period_ids: list, leads: dict) -> dict:
+    """Return {period id: statuses string} for ``period_ids`` (in order), from the snapshots
+    (one query) and, from the first outdated period on, recomputed and stored."""
+    signature = plan_signature(leads=leads)
+    snapshots = TrendSnapshot.objects.filter(period_id__in=period_ids).values_list(
+        "pk", "token", "computed_token", "plan", "statuses", named=True
+    )
+    known = {snapshot.pk: snapshot for snapshot in snapshots}
+    statuses = {}
+    for pk in period_ids:
+        snapshot = known.get(pk)
+        if (
+            snapshot is None
+            or snapshot.computed_token != snapshot.token
+            or snapshot.plan != signature
+            or len(snapshot.statuses) != len(leads)
+        ):
+            break
+        statuses[pk] = snapshot.statuses
+    valid = len(statuses)
+    if valid < len(period_ids):
+        start = statuses[period_ids[valid - 1]] if valid else None
+        fresh = _carried_forward(
+            programme=programme, period_ids=period_ids[valid:], leads=leads, start=start
+        )
+        statuses.update(fresh)
+        _store(fresh, known=known, signature=signature)
+    return statuses
+
+
+def _carried_forward(*, programme: Programme, period_ids: list, leads: dict, start) -> dict:
+    """Return {period id: statuses string}, starting from ``start`` (the statuses at the end
+    of the period before the first of ``period_ids``; None: every task not started)."""
+    task_ids = sorted(leads)
+    position = {task_id: index for index, task_id in enumerate(task_ids)}
+    current = list(start) if start is not None else [CODES[TaskStatus.NOT_STARTED]] * len(task_ids)
+    grouped = period_groups(programme=programme, period_ids=period_ids)
+    result = {}
+    for pk in period_ids:
+        for task_id, blocked, behind, completed, not_started, n in grouped.get(pk, ()):
+            index = position.get(task_id)
+            if index is None:  # a task deleted meanwhile no longer counts
                 continue
             status = _combined(blocked, behind, completed, not_started, n, leads=leads[task_id])
-            by_status[current.get(task_id, TaskStatus.NOT_STARTED)] -= 1
-            by_status[status] += 1
-            current[task_id] = status
-        points.append(TrendPoint(period=period, by_status=dict(by_status), total=total))
-    return points
+            current[index] = CODES[status]
+        result[pk] = "".join(current)
+    return result
 
 
 def _combined(blocked, behind, completed, not_started, n, *, leads: int) -> str:
@@ -85,31 +146,8 @@ def _combined(blocked, behind, completed, not_started, n, *, leads: int) -> str:
 
 
 def period_groups(*, programme: Programme, period_ids: list) -> dict:
-    """Return {period id: [[task id, blocked, behind, completed, not started, n], ...]}.
-
-    Read from the snapshots (one query); missing or stale ones are recomputed in one grouped
-    query and stored (one query per stale period, one for all missing ones).
-    """
-    snapshots = TrendSnapshot.objects.filter(period_id__in=period_ids).values_list(
-        "pk", "token", "computed_token", "tasks", named=True
-    )
-    known = {snapshot.pk: snapshot for snapshot in snapshots}
-    groups = {
-        pk: snapshot.tasks
-        for pk, snapshot in known.items()
-        if snapshot.computed_token == snapshot.token
-    }
-    outdated = [pk for pk in period_ids if pk not in groups]
-    if outdated:
-        fresh = _accepted_lead_counts(programme=programme, period_ids=outdated)
-        for pk in outdated:
-            groups[pk] = fresh.get(pk, [])
-        _store(fresh, known=known, outdated=outdated)
-    return groups
-
-
-def _accepted_lead_counts(*, programme: Programme, period_ids: list) -> dict:
-    """Return {period id: [[task id, blocked, behind, completed, not started, n], ...]}."""
+    """Return {period id: [[task id, blocked, behind, completed, not started, n], ...]}:
+    the accepted lead updates of ``period_ids`` counted per task (one grouped query)."""
     # Filtering on the period ids lets the database use the (period, state) index.
     rows = (
         ProgressUpdate.objects.filter(
@@ -135,28 +173,40 @@ def _accepted_lead_counts(*, programme: Programme, period_ids: list) -> dict:
     return grouped
 
 
-def _store(fresh: dict, *, known: dict, outdated: list) -> None:
+def _store(fresh: dict, *, known: dict, signature: str) -> None:
+    """Store the recomputed ``fresh`` statuses: one UPDATE for the existing snapshots (only
+    those whose token no acceptance changed since they were read), one INSERT for the
+    missing ones."""
+    existing = [pk for pk in fresh if pk in known]
+    if existing:
+        unchanged = Q()
+        for pk in existing:
+            unchanged |= Q(pk=pk, token=known[pk].token)
+        TrendSnapshot.objects.filter(unchanged).update(
+            statuses=Case(*[When(pk=pk, then=Value(fresh[pk])) for pk in existing]),
+            plan=signature,
+            computed_token=F("token"),
+        )
     missing = []
-    for pk in outdated:
-        snapshot = known.get(pk)
-        if snapshot is None:
+    for pk in fresh:
+        if pk not in known:
             token = uuid.uuid4().hex
             missing.append(
                 TrendSnapshot(
-                    period_id=pk, token=token, computed_token=token, tasks=fresh.get(pk, [])
+                    period_id=pk,
+                    token=token,
+                    computed_token=token,
+                    statuses=fresh[pk],
+                    plan=signature,
                 )
             )
-            continue
-        # Only if no acceptance gave the period a new token since it was read.
-        TrendSnapshot.objects.filter(pk=pk, token=snapshot.token).update(
-            tasks=fresh.get(pk, []), computed_token=snapshot.token
-        )
     # A row created meanwhile by mark_trend_stale wins: it carries a newer token.
     TrendSnapshot.objects.bulk_create(missing, ignore_conflicts=True)
 
 
 def mark_trend_stale(*, period_ids) -> None:
-    """Give the snapshots of ``period_ids`` a new token, creating missing ones (one query).
+    """Give the snapshots of ``period_ids`` and of every later period of the same programme
+    a new token, creating missing ones (one query).
 
     Call it whenever the accepted lead updates of these periods may have changed; the
     next ``status_trend`` recomputes them.
@@ -164,10 +214,27 @@ def mark_trend_stale(*, period_ids) -> None:
     period_ids = sorted(set(period_ids))
     if not period_ids:
         return
-    token = uuid.uuid4().hex
-    TrendSnapshot.objects.bulk_create(
-        [TrendSnapshot(period_id=pk, token=token) for pk in period_ids],
-        update_conflicts=True,
-        unique_fields=["period"],
-        update_fields=["token"],
+    quote = connection.ops.quote_name
+    snapshot, period = TrendSnapshot._meta, ReportingPeriod._meta
+    columns = ", ".join(
+        quote(snapshot.get_field(name).column)
+        for name in ("period", "token", "computed_token", "statuses", "plan")
     )
+    table, periods = quote(snapshot.db_table), quote(period.db_table)
+    pk, programme = quote(period.pk.column), quote(period.get_field("programme").column)
+    starts_on = quote(period.get_field("starts_on").column)
+    placeholders = ", ".join(["%s"] * len(period_ids))
+    # Both SQLite and PostgreSQL: INSERT ... SELECT (with a WHERE) ... ON CONFLICT.
+    sql = (
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT DISTINCT later.{pk}, %s, '', '', '' "
+        f"FROM {periods} later INNER JOIN {periods} given "
+        f"ON later.{programme} = given.{programme} AND later.{starts_on} >= given.{starts_on} "
+        f"WHERE given.{pk} IN ({placeholders}) "
+        f"ORDER BY later.{pk} "
+        f"ON CONFLICT ({quote(snapshot.get_field('period').column)}) "
+        f"DO UPDATE SET {quote(snapshot.get_field('token').column)} = excluded."
+        f"{quote(snapshot.get_field('token').column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [uuid.uuid4().hex, *period_ids])

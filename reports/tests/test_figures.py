@@ -344,11 +344,95 @@ def test_a_snapshot_computed_before_a_newer_acceptance_stays_stale(history):
     seen = TrendSnapshot.objects.get(pk=february)  # what a reader saw before counting
     figures.mark_trend_stale(period_ids=[february])  # an acceptance meanwhile
 
-    trend._store({february: []}, known={february: seen}, outdated=[february])
+    trend._store({february: "0000"}, known={february: seen}, signature=seen.plan)
 
     stored = TrendSnapshot.objects.get(pk=february)
     assert stored.computed_token == ""
     assert figures.status_trend(programme=history.programme)[1].by_status[BLOCKED] == 1
+
+
+def test_marking_a_period_stale_marks_every_later_period_stale_too(history):
+    figures.status_trend(programme=history.programme)
+    january = history.periods[(2021, 1)].pk
+
+    figures.mark_trend_stale(period_ids=[_feb(history).pk])
+
+    stale = {
+        snapshot.pk
+        for snapshot in TrendSnapshot.objects.all()
+        if snapshot.computed_token != snapshot.token
+    }
+    later = {pk for (year, month), pk in _period_pks(history).items() if (year, month) >= (2021, 2)}
+    assert january not in stale
+    assert stale == later
+
+
+def test_a_snapshot_stored_before_an_earlier_periods_acceptance_stays_stale(history):
+    figures.status_trend(programme=history.programme)
+    march = _mar(history).pk
+    figures.mark_trend_stale(period_ids=[march])
+    seen = TrendSnapshot.objects.get(pk=march)  # what a reader saw before counting
+    figures.mark_trend_stale(period_ids=[_feb(history).pk])  # an acceptance meanwhile
+
+    trend._store({march: "0000"}, known={march: seen}, signature=seen.plan)
+
+    stored = TrendSnapshot.objects.get(pk=march)
+    assert stored.computed_token != stored.token
+    assert figures.status_trend(programme=history.programme)[2].by_status[BLOCKED] == 1
+
+
+def test_the_trend_keeps_each_periods_statuses_in_its_snapshot(history):
+    figures.status_trend(programme=history.programme)
+
+    stored = {
+        snapshot.pk: snapshot.statuses
+        for snapshot in TrendSnapshot.objects.filter(period_id__in=_period_pks(history).values())
+    }
+    # One character per task in id order (tasks 1-4): 0 未启动, 1 正常推进, 3 受阻, 4 已完成.
+    assert stored == {
+        history.periods[(2021, 1)].pk: "0400",
+        _feb(history).pk: "1430",
+        _mar(history).pk: "1430",
+    }
+
+
+def test_a_new_lead_unit_changes_the_trend_without_an_acceptance(history):
+    figures.status_trend(programme=history.programme)
+    AssignmentFactory(task=history.tasks[1], department=history.finance, role=AssignmentRole.LEAD)
+
+    points = figures.status_trend(programme=history.programme)
+
+    # Task 2's 已完成 now needs 省财政厅 too, so it is 正常推进 from January on.
+    assert [point.by_status[COMPLETED] for point in points] == [0, 0, 0]
+    assert [point.by_status[ON_TRACK] for point in points] == [1, 2, 2]
+
+
+def test_a_deleted_task_leaves_the_trend(history):
+    figures.status_trend(programme=history.programme)
+    Task.objects.filter(number=4).delete()
+
+    points = figures.status_trend(programme=history.programme)
+
+    assert [point.total for point in points] == [3, 3, 3]
+    assert [point.by_status[NOT_STARTED] for point in points] == [2, 0, 0]
+
+
+def test_a_new_period_is_carried_forward_from_the_stored_ones(history, clock):
+    figures.status_trend(programme=history.programme)
+    clock.move_to(datetime.datetime(2021, 4, 10, 10, tzinfo=datetime.UTC))
+
+    points = figures.status_trend(programme=history.programme)
+
+    assert [str(point.period) for point in points][-1] == "2021年4月"
+    assert [
+        (point.by_status[NOT_STARTED], point.by_status[ON_TRACK], point.by_status[BLOCKED],
+         point.by_status[COMPLETED])
+        for point in points
+    ] == [(3, 0, 0, 1), (1, 1, 1, 1), (1, 1, 1, 1), (1, 1, 1, 1)]  # fmt: skip
+
+
+def _period_pks(plan):
+    return {key: period.pk for key, period in plan.periods.items()}
 
 
 def test_programmes_overview_gives_each_programme_its_current_period(history):
@@ -435,6 +519,18 @@ def test_the_first_trend_stores_every_period_in_a_fixed_number_of_queries(
 def test_a_stale_period_is_recomputed_alone(history, django_assert_num_queries):
     figures.status_trend(programme=history.programme)
     figures.mark_trend_stale(period_ids=[_feb(history).pk])
+
+    with django_assert_num_queries(5):  # three reads, one grouped count, one update
+        figures.status_trend(programme=history.programme)
+    with django_assert_num_queries(3):
+        figures.status_trend(programme=history.programme)
+
+
+def test_a_stale_past_period_and_the_later_ones_are_recomputed_in_one_update(
+    history, django_assert_num_queries
+):
+    figures.status_trend(programme=history.programme)
+    figures.mark_trend_stale(period_ids=[history.periods[(2021, 1)].pk])
 
     with django_assert_num_queries(5):  # three reads, one grouped count, one update
         figures.status_trend(programme=history.programme)
