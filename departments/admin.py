@@ -1,6 +1,25 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
-from departments.models import Department, DepartmentAlias, DepartmentContact, Profile
+from departments.models import Department, DepartmentAlias, DepartmentContact, Profile, Role
+from pilot import permissions
+
+User = get_user_model()
+
+
+class OfficeRoleLimit:
+    """Office staff give only the roles ``permissions.OFFICE_ASSIGNABLE_ROLES``."""
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not permissions.can_manage_all_accounts(request.user):
+            kwargs["choices"] = [
+                (value, label)
+                for value, label in Role.choices
+                if value in permissions.OFFICE_ASSIGNABLE_ROLES
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 class DepartmentAliasInline(admin.TabularInline):
@@ -39,10 +58,67 @@ class DepartmentContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(OfficeRoleLimit, admin.ModelAdmin):
     list_display = ("user", "role", "department")
     list_select_related = ("user", "department")
     list_filter = ("role",)
     search_fields = ("user__username", "user__email", "department__name")
     autocomplete_fields = ("department",)
     raw_id_fields = ("user",)
+
+    def get_queryset(self, request):
+        profiles = super().get_queryset(request)
+        if permissions.can_manage_all_accounts(request.user):
+            return profiles
+        return profiles.filter(role__in=permissions.OFFICE_ASSIGNABLE_ROLES)
+
+
+class ProfileInline(OfficeRoleLimit, admin.StackedInline):
+    model = Profile
+    can_delete = False
+    autocomplete_fields = ("department",)
+    verbose_name_plural = _("角色与所属单位")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Accounts. Office staff manage reporter and member accounts only: they never see
+    superusers, staff, office or administrator accounts, nor the staff, superuser, group and
+    permission fields."""
+
+    inlines = (ProfileInline,)
+    list_display = ("username", "first_name", "email", "profile_role", "profile_department")
+    list_select_related = ("profile", "profile__department")
+    list_filter = ("is_active", "profile__role")
+    search_fields = ("username", "first_name", "email", "profile__department__name")
+
+    @admin.display(description=_("角色"))
+    def profile_role(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.get_role_display() if profile else "—"
+
+    @admin.display(description=_("所属单位"))
+    def profile_department(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.department if profile and profile.department else "—"
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        if permissions.can_manage_all_accounts(request.user):
+            return users
+        return users.filter(is_superuser=False, is_staff=False).exclude(
+            profile__role__in=(Role.OFFICE, Role.ADMIN)
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if permissions.can_manage_all_accounts(request.user):
+            return fieldsets
+        hidden = {"is_staff", "is_superuser", "groups", "user_permissions"}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+        ]

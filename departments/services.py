@@ -3,11 +3,14 @@
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from departments.models import Department, Profile, Role
+from pilot import permissions
 
 # No 0/o, 1/l/i: the password is read off a sheet of paper and typed in by hand.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -53,7 +56,33 @@ def create_account(
     # Chinese names are not split into given and family names.
     user = User.objects.create_user(username=username, password=password, first_name=full_name)
     Profile.objects.create(user=user, role=role, department=department)
+    if role == Role.OFFICE:
+        grant_office_admin(user=user)
     return user, password
+
+
+OFFICE_GROUP = "联席会议办公室"
+
+
+@transaction.atomic
+def sync_office_group() -> Group:
+    """Create or update the office group with exactly ``permissions.OFFICE_ADMIN_RIGHTS``."""
+    group, _created = Group.objects.get_or_create(name=OFFICE_GROUP)
+    wanted = Q(pk__in=[])
+    for label, actions in permissions.OFFICE_ADMIN_RIGHTS.items():
+        app_label, model = label.split(".")
+        codenames = [f"{action}_{model}" for action in actions]
+        wanted |= Q(content_type__app_label=app_label, codename__in=codenames)
+    group.permissions.set(Permission.objects.filter(wanted))
+    return group
+
+
+def grant_office_admin(*, user) -> None:
+    """Let an office user into the admin with the office group's rights."""
+    group = sync_office_group()
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(group)
 
 
 def reporter_username(department: Department) -> str:

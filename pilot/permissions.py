@@ -254,3 +254,47 @@ def _holds(department: Department, task_id: int, role: str | None) -> bool:
     if role is not None:
         assignments = assignments.filter(role=role)
     return assignments.exists()
+
+
+# --- the admin site --------------------------------------------------------------------
+
+# What office staff may do in Django's admin, by model: manage the plan, periods, return
+# reasons, departments and contacts, distribution lists, schedules and reporter or member
+# accounts; read the reporting records. Applied to the office group by
+# ``departments.services.sync_office_group``. Accounts are limited further in
+# ``departments.admin.PortalUserAdmin`` (no superusers, no staff flags, no groups).
+ALL = ("view", "add", "change", "delete")
+OFFICE_ADMIN_RIGHTS = {
+    "auth.user": ("view", "add", "change"),
+    "departments.department": ("view", "add", "change"),
+    "departments.departmentalias": ALL,
+    "departments.departmentcontact": ALL,
+    "departments.profile": ("view", "add", "change"),
+    "tasks.programme": ("view", "change"),
+    "tasks.category": ("view", "change"),
+    "tasks.task": ("view", "change"),
+    "tasks.assignment": ALL,
+    "tasks.reportingperiod": ("view", "change"),
+    "tasks.returnreason": ALL,
+    "tasks.progressupdate": ("view",),
+    "tasks.evidence": ("view",),
+    "tasks.review": ("view",),
+    "tasks.updaterevision": ("view",),
+    "tasks.auditevent": ("view",),
+    "reports.distributionlist": ALL,
+    "reports.distributionlistmember": ALL,
+    "reports.reportrun": ("view",),
+    "reports.reportfile": ("view",),
+    "reports.emaildelivery": ("view",),
+    "django_celery_beat.periodictask": ("view", "change"),
+    "django_celery_beat.crontabschedule": ALL,
+    "django_celery_beat.intervalschedule": ALL,
+}
+# Roles an office user may give in the admin (office and administrator accounts are made
+# by an administrator).
+OFFICE_ASSIGNABLE_ROLES = (Role.REPORTER, Role.MEMBER)
+
+
+def can_manage_all_accounts(user) -> bool:
+    """Only superusers edit staff accounts, superusers and permission groups."""
+    return user.is_active and user.is_superuser

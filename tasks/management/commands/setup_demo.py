@@ -21,5 +21,6 @@ class Command(BaseCommand):
         call_command("generate_periods", stdout=self.stdout)
         call_command("seed_return_reasons", stdout=self.stdout)
         call_command("create_demo_accounts", stdout=self.stdout)
+        call_command("sync_office_group", stdout=self.stdout)
         call_command("setup_schedules", stdout=self.stdout)
         call_command("fill_demo_history", stdout=self.stdout)
