@@ -109,6 +109,7 @@ def _form_context(request, form: UpdateForm, update: ProgressUpdate, rows) -> di
             request.user, [row.input for row in rows or [] if row.input]
         ),
         "days_left": (update.period.due_on - clock.today()).days,
+        "drawn_units": "、".join(str(item.department) for item in update.drawn_from.all()),
     }
 
 
