@@ -53,6 +53,7 @@ def role_flags(user) -> dict:
         "reporter": is_reporter(user),
         "department": reporter_department(user),
         "dashboards": can_view_dashboards(user),
+        "admin_site": can_use_admin_site(user),
         "reports": can_view_reports(user),
         "review": can_use_review_queue(user),
     }
@@ -293,6 +294,11 @@ OFFICE_ADMIN_RIGHTS = {
 # Roles an office user may give in the admin (office and administrator accounts are made
 # by an administrator).
 OFFICE_ASSIGNABLE_ROLES = (Role.REPORTER, Role.MEMBER)
+
+
+def can_use_admin_site(user) -> bool:
+    """Django's admin lets in staff accounts (office staff get staff status and the group)."""
+    return user.is_active and user.is_staff
 
 
 def can_manage_all_accounts(user) -> bool:

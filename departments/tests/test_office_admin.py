@@ -80,3 +80,8 @@ def test_reporters_cannot_open_the_admin(plan):
     client = Client()
     client.force_login(make_user("reporter-x", Role.REPORTER, plan.commerce))
     assert client.get("/admin/").status_code == 302
+
+
+def test_the_menu_links_the_admin_for_office_staff_only(office_client, clients):
+    assert "/admin/" in office_client.get("/").content.decode()
+    assert "/admin/" not in clients.lead.get("/").content.decode()
