@@ -5,6 +5,7 @@ The worker runs as a subprocess on a queue of its own, against the test database
 stopped before the test ends so that the test database can be dropped.
 """
 
+import datetime
 import email
 import os
 import socket
@@ -86,10 +87,8 @@ def queue():
     celery_app.conf.task_default_queue = saved
 
 
-@pytest.fixture
-def worker(queue, inbox, tmp_path):
+def _start_worker(queue: str, log_path: Path, *, command: list[str], smtp_port: int = 25):
     _require_services()
-    _handler, smtp_port = inbox
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
@@ -100,37 +99,54 @@ def worker(queue, inbox, tmp_path):
         "EMAIL_PORT": str(smtp_port),
         "CONN_MAX_AGE": "0",
     }
-    log = (tmp_path / "worker.log").open("w")
+    options = [
+        "-Q",
+        queue,
+        "--pool=solo",
+        "-n",
+        f"{queue}@%h",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel=INFO",
+    ]
+    log = log_path.open("w")
     process = subprocess.Popen(
-        [
-            str(CELERY) if CELERY.exists() else sys.executable,
-            *([] if CELERY.exists() else ["-m", "celery"]),
-            "-A",
-            "pilot",
-            "worker",
-            "-Q",
-            queue,
-            "--pool=solo",
-            "-n",
-            f"{queue}@%h",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        [*command, *options], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    return process, log
+
+
+def _stop(process, log) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture
+def worker(queue, inbox, tmp_path):
+    _handler, smtp_port = inbox
+    celery = [str(CELERY)] if CELERY.exists() else [sys.executable, "-m", "celery"]
+    command = [*celery, "-A", "pilot", "worker"]
+    process, log = _start_worker(
+        queue, tmp_path / "worker.log", command=command, smtp_port=smtp_port
     )
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-    log.close()
+    _stop(process, log)
+
+
+@pytest.fixture
+def hanging_worker(queue, tmp_path):
+    """A real worker whose report build never finishes (see hanging_worker.py)."""
+    command = [sys.executable, "-m", "reports.tests.hanging_worker"]
+    process, log = _start_worker(queue, tmp_path / "worker.log", command=command)
+    yield process
+    _stop(process, log)
 
 
 def _wait_for(predicate, what: str, process, log: Path):
@@ -180,3 +196,31 @@ def test_a_real_worker_compiles_the_monthly_report_and_mails_both_files(
     assert message["To"] == "leader@gov.test"
     names = sorted(part.get_filename() for part in message.walk() if part.get_filename())
     assert names == ["2021年2月工作月报.docx", "2021年2月工作月报.xlsx"]
+
+
+def test_a_worker_killed_mid_run_leaves_no_run_running_forever(
+    plan, personas, clock, hanging_worker, tmp_path
+):
+    period = build_february(plan)
+    run = services.request_report(
+        kind=ReportKind.MONTHLY, programme=plan.programme, period=period, actor=personas.office
+    )
+    _wait_for(
+        lambda: ReportRun.objects.get(pk=run.pk).state == RunState.RUNNING,
+        "the worker to start the run",
+        hanging_worker,
+        tmp_path / "worker.log",
+    )
+
+    hanging_worker.kill()  # SIGKILL mid-build: the worker can record nothing
+    hanging_worker.wait(timeout=10)
+    run.refresh_from_db()
+    assert run.state == RunState.RUNNING
+
+    # The periodic reaper, once the time limit and its grace have passed.
+    limit = datetime.timedelta(seconds=services.COMPILE_TIME_LIMIT) + services.STALE_GRACE
+    clock.move_to(run.started_at + limit + datetime.timedelta(minutes=1))
+    assert services.reap_stale_runs() == 1
+    run.refresh_from_db()
+    assert run.state == RunState.FAILED
+    assert run.error == str(services.STALE_MESSAGE)
