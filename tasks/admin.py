@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pilot import permissions
 from pilot.permissions import can_manage_plan
 from tasks.models import (
     Assignment,
@@ -147,6 +148,13 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
     )
     inlines = (EvidenceInline,)
 
+    def get_queryset(self, request):
+        # Drafts stay private to their department here too (superusers repair anything).
+        updates = super().get_queryset(request)
+        if request.user.is_superuser:
+            return updates
+        return permissions.visible_updates(request.user, updates)
+
     def has_add_permission(self, request):
         return False
 
@@ -163,6 +171,13 @@ class EvidenceAdmin(ReadOnlyAdmin):
     list_select_related = ("update__period", "update__task", "update__department")
     search_fields = ("original_name", "sha256", "update__task__number__exact")
     raw_id_fields = ("update", "uploaded_by")
+
+    def get_queryset(self, request):
+        evidence = super().get_queryset(request)
+        if request.user.is_superuser:
+            return evidence
+        visible = permissions.visible_updates(request.user, ProgressUpdate.objects.all())
+        return evidence.filter(update__in=visible)
 
 
 @admin.register(ReturnReason)

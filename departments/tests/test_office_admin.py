@@ -85,3 +85,15 @@ def test_reporters_cannot_open_the_admin(plan):
 def test_the_menu_links_the_admin_for_office_staff_only(office_client, clients):
     assert "/admin/" in office_client.get("/").content.decode()
     assert "/admin/" not in clients.lead.get("/").content.decode()
+
+
+def test_office_staff_do_not_see_drafts_in_the_admin(office_client, plan, personas, clock):
+    from tasks.services import reporting
+
+    draft = reporting.start_update(
+        task=plan.tasks[0], period=plan.periods[(2021, 3)], actor=personas.lead
+    )
+    listed = office_client.get("/admin/tasks/progressupdate/").context["cl"].queryset
+    assert draft not in listed
+    response = office_client.get(f"/admin/tasks/progressupdate/{draft.pk}/change/")
+    assert response.status_code == 302  # the admin's "does not exist" redirect
