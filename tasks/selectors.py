@@ -21,21 +21,13 @@ from tasks.models import (
     Task,
     UpdateState,
 )
+from tasks.services.periods import pick_current_period
 
 
 def current_period(*, programme: Programme) -> ReportingPeriod | None:
     """Return the period that holds today; the last one once the programme has ended."""
-    today = clock.today()
-    periods = ReportingPeriod.objects.filter(programme=programme)
-    holding = periods.filter(starts_on__lte=today, ends_on__gte=today).first()
-    if holding is not None:
-        return holding
-    if (
-        periods.filter(starts_on__gt=today).exists()
-        and not periods.filter(ends_on__lt=today).exists()
-    ):
-        return periods.order_by("starts_on").first()
-    return periods.order_by("-starts_on").first()
+    periods = list(ReportingPeriod.objects.filter(programme=programme).order_by("starts_on"))
+    return pick_current_period(periods, clock.today()) if periods else None
 
 
 def default_programme() -> Programme | None:

@@ -1,6 +1,5 @@
 """Every programme's headline figures for its current period."""
 
-import datetime
 from collections import defaultdict
 
 from django.db.models import Count, Q
@@ -18,10 +17,11 @@ from reports.figures.reporting import (
 from reports.figures.results import ProgrammeHeadline
 from reports.figures.warning import warning_colour
 from tasks.models import Assignment, Programme, ReportingPeriod, Task
+from tasks.services.periods import pick_current_period
 
 
 def current_periods(*, programmes=None) -> dict:
-    """Return {programme id: its current period} in two queries (as tasks.selectors does)."""
+    """Return {programme id: its current period} in two queries (tasks.selectors' rule)."""
     today = clock.today()
     periods = ReportingPeriod.objects.order_by("programme_id", "starts_on")
     if programmes is not None:
@@ -33,15 +33,6 @@ def current_periods(*, programmes=None) -> dict:
     chosen = {pid: pick_current_period(rows, today).pk for pid, rows in by_programme.items()}
     instances = ReportingPeriod.objects.in_bulk(list(chosen.values()))
     return {pid: instances[pk] for pid, pk in chosen.items()}
-
-
-def pick_current_period(periods: list, today: datetime.date) -> ReportingPeriod:
-    """Return the current one of a programme's periods (sorted), as tasks.selectors does."""
-    for period in periods:
-        if period.starts_on <= today <= period.ends_on:
-            return period
-    started = [period for period in periods if period.ends_on < today]
-    return started[-1] if started else periods[0]
 
 
 def programmes_overview() -> list[ProgrammeHeadline]:

@@ -62,3 +62,13 @@ def generate_periods(*, programme: Programme) -> list[ReportingPeriod]:
         )
         periods.append(period)
     return periods
+
+
+def pick_current_period(periods: list, today: datetime.date):
+    """Return the current one of a programme's periods sorted by start: the one holding
+    ``today``, else the last that has ended, else (before the programme) the first."""
+    for period in periods:
+        if period.starts_on <= today <= period.ends_on:
+            return period
+    ended = [period for period in periods if period.ends_on < today]
+    return ended[-1] if ended else periods[0]
