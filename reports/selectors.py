@@ -21,6 +21,7 @@ from reports.models import (
     DistributionListMember,
     ReportRun,
 )
+from tasks.exports.plan import unit_names
 from tasks.models import (
     Assignment,
     AssignmentRole,
@@ -32,7 +33,6 @@ from tasks.models import (
     UpdateState,
 )
 
-UNIT_SEPARATOR = "、"
 CHUNK_SIZE = 2000
 # States in which a department has not (yet, or any more) handed its report in.
 OUTSTANDING_STATES = (UpdateState.DRAFT, UpdateState.RETURNED)
@@ -173,8 +173,8 @@ def _task_row(task: Task) -> TaskRow:
         number=task.number,
         category=str(task.category),
         measure=task.measure,
-        leads=_names(assignments, AssignmentRole.LEAD),
-        supports=_names(assignments, AssignmentRole.SUPPORT),
+        leads=unit_names(assignments, AssignmentRole.LEAD),
+        supports=unit_names(assignments, AssignmentRole.SUPPORT),
         status=TaskStatus(task.status).label,
         percent=task.percent,
         work_done=_joined(reported, "work_done"),
@@ -183,10 +183,6 @@ def _task_row(task: Task) -> TaskRow:
         report_states=_report_states(assignments, by_department),
         marks=_marks(task.period_updates),
     )
-
-
-def _names(assignments: list[Assignment], role: str) -> str:
-    return UNIT_SEPARATOR.join(a.department.name for a in assignments if a.role == role)
 
 
 def _joined(updates: list[ProgressUpdate], attribute: str) -> str:

@@ -10,18 +10,17 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from tasks.exports import DOCX_CONTENT_TYPE, XLSX_CONTENT_TYPE
+
 # Extension -> (content type, the kinds filetype may report for such a file).
 # Office files: .doc/.xls are OLE compound documents and .docx/.xlsx are zip packages;
 # filetype tells them apart by the parts inside.
 ALLOWED = {
     "pdf": ("application/pdf", {"pdf"}),
     "doc": ("application/msword", {"doc"}),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        {"docx"},
-    ),
+    "docx": (DOCX_CONTENT_TYPE, {"docx"}),
     "xls": ("application/vnd.ms-excel", {"xls", "doc"}),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {"xlsx"}),
+    "xlsx": (XLSX_CONTENT_TYPE, {"xlsx"}),
     "jpg": ("image/jpeg", {"jpg"}),
     "jpeg": ("image/jpeg", {"jpg"}),
     "png": ("image/png", {"png"}),

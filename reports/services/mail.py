@@ -31,6 +31,7 @@ from reports.models import (
     RunState,
 )
 from reports.services.broker import is_broker_error
+from tasks.exports import DOCX_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 logger = logging.getLogger(__name__)
 
@@ -156,8 +157,8 @@ def _message(delivery: EmailDelivery) -> EmailMultiAlternatives:
 
 def _content_type(kind: str) -> str:
     return {
-        FileKind.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        FileKind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        FileKind.XLSX: XLSX_CONTENT_TYPE,
+        FileKind.DOCX: DOCX_CONTENT_TYPE,
     }[kind]
 
 

@@ -59,15 +59,15 @@ def plan_rows(*, programme: Programme) -> Iterator[PlanRow]:
             number=task.number,
             category=str(task.category),
             measure=task.measure,
-            leads=_units(task, AssignmentRole.LEAD),
-            supports=_units(task, AssignmentRole.SUPPORT),
+            leads=unit_names(task.assignments.all(), AssignmentRole.LEAD),
+            supports=unit_names(task.assignments.all(), AssignmentRole.SUPPORT),
             responsibility=task.responsibility,
         )
 
 
-def _units(task: Task, role: str) -> str:
-    names = (a.department.name for a in task.assignments.all() if a.role == role)
-    return UNIT_SEPARATOR.join(names)
+def unit_names(assignments, role: str) -> str:
+    """Join the (prefetched) assignments' units of one role with 、, by canonical name."""
+    return UNIT_SEPARATOR.join(a.department.name for a in assignments if a.role == role)
 
 
 def build_plan_workbook(*, programme: Programme) -> Workbook:

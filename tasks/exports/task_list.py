@@ -6,15 +6,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from reports import figures
+from tasks.exports.plan import unit_names
 from tasks.models import AssignmentRole
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLOUR_LABELS = dict(figures.WarningColour.choices)
-
-
-def unit_names(task, role) -> str:
-    """Join a task's (prefetched) units of one role with 、 by name."""
-    return "、".join(a.department.name for a in task.assignments.all() if a.role == role)
 
 
 def build_task_list_workbook(*, tasks) -> BytesIO:
@@ -42,8 +37,8 @@ def build_task_list_workbook(*, tasks) -> BytesIO:
                 task.number,
                 str(task.category),
                 task.measure,
-                unit_names(task, AssignmentRole.LEAD),
-                unit_names(task, AssignmentRole.SUPPORT),
+                unit_names(task.assignments.all(), AssignmentRole.LEAD),
+                unit_names(task.assignments.all(), AssignmentRole.SUPPORT),
                 task.due_on,
                 task.get_status_display(),
                 task.percent,

@@ -7,10 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from pilot.permissions import can_manage_plan
+from tasks.exports import XLSX_CONTENT_TYPE
 from tasks.exports.plan import build_plan_workbook
 from tasks.models import Programme
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_GET

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_GET
 
 from pilot import permissions
 from tasks import selectors
-from tasks.exports.task_list import XLSX_CONTENT_TYPE, build_task_list_workbook, unit_names
+from tasks.exports import XLSX_CONTENT_TYPE
+from tasks.exports.plan import unit_names
+from tasks.exports.task_list import build_task_list_workbook
 from tasks.forms_filters import TaskFilterForm
 from tasks.models import AssignmentRole, Programme
 
@@ -52,7 +54,7 @@ def task_list(request):
         )
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     for task in page:  # the template prints names, not loops (50 rows, prefetched)
-        task.lead_units = unit_names(task, AssignmentRole.LEAD)
-        task.support_units = unit_names(task, AssignmentRole.SUPPORT)
+        task.lead_units = unit_names(task.assignments.all(), AssignmentRole.LEAD)
+        task.support_units = unit_names(task.assignments.all(), AssignmentRole.SUPPORT)
     context = {"form": form, "programme": programme, "page": page}
     return render(request, "tasks/task_list.html", context)
