@@ -47,6 +47,8 @@ WORK = (
 )
 NEXT = ("继续推进政策落地。", "加强部门协同，跟踪项目进展。", "总结经验做法，准备评估材料。")
 PROBLEM = "涉及跨部门审批事项，需联席会议办公室协调。"
+# Every return the service makes carries a reason or a comment; the demo's do too.
+RETURN_COMMENT = DEMO_PREFIX + "请补充本期具体进展数据和佐证材料。"
 
 
 @dataclass
@@ -331,6 +333,7 @@ class _Writer:
             Review(
                 update=created[index],
                 action=action,
+                comment=RETURN_COMMENT if action == ReviewAction.RETURN else "",
                 department_id=created[index].department_id,
                 created_at=at,
                 created_by=self.reviewer,
