@@ -13,20 +13,11 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
+from pilot import spreadsheet
 from reports.figures import PeriodFigures
 from tasks.models import TaskStatus
 
-_THIN = Side(style="thin")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-HEADER_ALIGNMENT = Alignment(wrap_text=True, horizontal="center", vertical="center")
-HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-BOLD = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14)
 BODY_FONT = "仿宋"
 HEADING_FONT = "黑体"
 
@@ -35,14 +26,17 @@ def percent_text(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
-def headline_items(figures: PeriodFigures) -> list[tuple[str, int | str]]:
-    """Return the headline figures as (label, value) pairs, in the order reports show them."""
+def headline_items(figures: PeriodFigures, *, percent=percent_text) -> list[tuple[str, object]]:
+    """Return the headline figures as (label, value) pairs, in the order reports show them.
+
+    ``percent`` formats the rates: text by default, ``spreadsheet.Percent`` in workbooks.
+    """
     tasks, reporting = figures.tasks, figures.reporting
     return [
         (_("任务总数"), tasks.total),
         (_("已完成并办结确认"), tasks.completed_confirmed),
-        (_("任务完成率"), percent_text(tasks.progress_rate)),
-        (_("平均完成进度"), percent_text(tasks.mean_percent)),
+        (_("任务完成率"), percent(tasks.progress_rate)),
+        (_("平均完成进度"), percent(tasks.mean_percent)),
         *[(str(TaskStatus(s).label), tasks.by_status[s]) for s in TaskStatus.values],
         (_("逾期未完成任务"), tasks.overdue),
         (_("需协调解决的任务"), tasks.needs_coordination),
@@ -50,7 +44,7 @@ def headline_items(figures: PeriodFigures) -> list[tuple[str, int | str]]:
         (_("按期报送"), reporting.on_time),
         (_("逾期报送"), reporting.late),
         (_("未报送"), reporting.missing),
-        (_("按期报送率"), percent_text(reporting.on_time_rate)),
+        (_("按期报送率"), percent(reporting.on_time_rate)),
     ]
 
 
@@ -110,12 +104,12 @@ def department_headers() -> list[str]:
         _("按期"),
         _("逾期"),
         _("未报送"),
-        _("退回次数"),
+        _("累计退回次数"),
         _("按期报送率"),
     ]
 
 
-def department_values(row) -> list:
+def department_values(row, *, percent=percent_text) -> list:
     return [
         row.department.name,
         row.led,
@@ -125,11 +119,18 @@ def department_values(row) -> list:
         row.late,
         row.missing,
         row.returned,
-        percent_text(row.on_time_rate),
+        percent(row.on_time_rate),
     ]
 
 
 # --- workbooks -----------------------------------------------------------------------
+# Every cell goes through pilot.spreadsheet, which keeps user text as data (never a formula,
+# never refused by Excel) and writes figures as typed numbers, percentages and dates.
+
+
+def day_text(day) -> str:
+    """Return a date as workbook titles write it: 2022年6月15日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def new_workbook() -> Workbook:
@@ -137,35 +138,27 @@ def new_workbook() -> Workbook:
     return Workbook(write_only=True)
 
 
-def printable_sheet(workbook: Workbook, title: str, widths, *, header_rows: int = 1):
-    """Add a sheet set up for A4 landscape printing, fitted to the page width."""
+def printable_sheet(
+    workbook: Workbook, title: str, widths, *, header_row: int | None = 2, page_title: str = ""
+) -> spreadsheet.SheetWriter:
+    """Add a sheet that prints landscape (A3 when wide), fitted to the page width.
+
+    ``header_row`` (the row under the title) repeats on every page and carries the filter;
+    ``page_title`` names programme and period in every page's header.
+    """
     sheet = workbook.create_sheet(title)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.gridLines = False
-    if header_rows:
-        sheet.print_title_rows = f"1:{header_rows}"
-        sheet.freeze_panes = f"A{header_rows + 1}"
-    return sheet
+    spreadsheet.set_up_sheet(sheet, widths, header_row=header_row, page_title=page_title)
+    return spreadsheet.SheetWriter(sheet, widths)
 
 
 def cell(sheet, value, *, header: bool = False, bold: bool = False, font=None):
-    """Return a styled write-only cell (bordered, wrapped)."""
-    item = WriteOnlyCell(sheet, value=_plain(value))
-    item.border = BORDER
-    item.alignment = HEADER_ALIGNMENT if header else WRAP
+    """Return a styled write-only cell (bordered, wrapped) holding ``value`` as data."""
+    item = spreadsheet.set_value(WriteOnlyCell(sheet), _plain(value))
+    item.border = spreadsheet.BORDER
+    item.alignment = spreadsheet.HEADER_ALIGNMENT if header else spreadsheet.WRAP
+    item.font = font or (spreadsheet.BOLD_FONT if header or bold else spreadsheet.BODY_FONT)
     if header:
-        item.fill = HEADER_FILL
-        item.font = BOLD
-    elif font is not None:
-        item.font = font
-    elif bold:
-        item.font = BOLD
+        item.fill = spreadsheet.HEADER_FILL
     return item
 
 
@@ -183,9 +176,7 @@ def body_row(sheet, values) -> list:
 
 
 def title_row(sheet, text: str) -> list:
-    item = WriteOnlyCell(sheet, value=str(text))
-    item.font = TITLE_FONT
-    return [item]
+    return [cell(sheet, str(text), font=spreadsheet.TITLE_FONT)]
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
@@ -232,14 +223,14 @@ def add_table(document, headers, rows) -> None:
     for values in rows:
         cells = table.add_row().cells
         for item, value in zip(cells, values, strict=True):
-            item.text = str(value)
+            item.text = spreadsheet.clean_for_word(value)
 
 
 def add_items(document, items: list[str], *, empty: str) -> None:
     if not items:
         document.add_paragraph(empty)
     for text in items:
-        document.add_paragraph(text, style="List Number")
+        document.add_paragraph(spreadsheet.clean_for_word(text), style="List Number")
 
 
 def document_bytes(document) -> bytes:

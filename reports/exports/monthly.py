@@ -2,12 +2,18 @@
 
 from django.utils.translation import gettext as _
 
+from pilot.spreadsheet import Percent
 from reports import selectors
 from reports.exports import common
 from reports.figures import PeriodFigures, period_figures
-from tasks.models import Programme, ReportingPeriod, TaskStatus
+from reports.figures.reporting import open_in_period_q
+from tasks.models import Programme, ReportingPeriod, Task, TaskStatus
 
-DETAIL_WIDTHS = (6, 14, 40, 16, 20, 10, 8, 40, 28, 32, 28, 18)
+# Column widths in character units (a CJK glyph takes two). The detail sheet prints on A3.
+SUMMARY_WIDTHS = (30, 12, 12, 12, 12, 12, 12, 12, 12)
+DETAIL_WIDTHS = (6, 16, 40, 18, 22, 10, 9, 44, 30, 32, 28, 20)
+LATE_WIDTHS = (30, 14, 14, 40, 40)
+COORDINATION_WIDTHS = (6, 50, 22, 60)
 FOCUS_LIMIT = 20
 
 
@@ -19,12 +25,12 @@ def detail_headers() -> list[str]:
         _("牵头单位"),
         _("配合单位"),
         _("推进状态"),
-        _("完成进度（%）"),
+        _("完成进度"),
         _("本期工作进展"),
         _("存在问题"),
         _("下步工作计划"),
         _("各单位报送情况"),
-        _("逾期/退回"),
+        _("逾期/累计退回"),
     ]
 
 
@@ -46,57 +52,69 @@ def build_monthly_workbook(
 
 
 def write_summary_sheet(workbook, figures: PeriodFigures, *, title: str) -> None:
-    sheet = common.printable_sheet(
-        workbook, _("汇总"), (28, 10, 10, 10, 10, 10, 10, 10, 12), header_rows=0
+    table = common.printable_sheet(
+        workbook, _("汇总"), SUMMARY_WIDTHS, header_row=None, page_title=title
     )
-    sheet.append(common.title_row(sheet, title))
-    sheet.append([_("统计截至：%(day)s") % {"day": figures.as_of.isoformat()}])
-    sheet.append([])
-    sheet.append(common.header_row(sheet, [_("指标"), _("数值")]))
-    for label, value in common.headline_items(figures):
-        sheet.append(common.body_row(sheet, [label, value]))
-    sheet.append([])
-    sheet.append(common.title_row(sheet, _("分类任务进展")))
-    sheet.append(common.header_row(sheet, common.category_headers()))
+    table.title(title)
+    table.note(_("统计截至：%(day)s") % {"day": common.day_text(figures.as_of)})
+    table.blank()
+    table.header([_("指标"), _("数值")])
+    for label, value in common.headline_items(figures, percent=Percent):
+        table.row([label, value])
+    table.blank()
+    table.note(_("分类任务进展"))
+    table.header(common.category_headers())
     for row in figures.categories:
-        sheet.append(common.body_row(sheet, common.category_values(row)))
-    sheet.append([])
-    sheet.append(common.title_row(sheet, _("各单位报送情况")))
-    sheet.append(common.header_row(sheet, common.department_headers()))
+        table.row(common.category_values(row))
+    table.blank()
+    table.note(_("各单位报送情况"))
+    table.header(common.department_headers())
     for row in figures.departments:
-        sheet.append(common.body_row(sheet, common.department_values(row)))
+        table.row(common.department_values(row, percent=Percent))
 
 
 def write_detail_sheet(workbook, *, programme: Programme, period: ReportingPeriod) -> None:
-    sheet = common.printable_sheet(workbook, _("任务进展明细"), DETAIL_WIDTHS)
-    sheet.append(common.header_row(sheet, detail_headers()))
+    title = _("%(title)s：任务进展明细") % {"title": report_title(programme, period)}
+    table = common.printable_sheet(workbook, _("任务进展明细"), DETAIL_WIDTHS, page_title=title)
+    table.title(title)
+    table.header(detail_headers())
+    closed = closed_task_numbers(programme=programme, period=period)
     for row in selectors.task_rows(programme=programme, period=period):
-        sheet.append(
-            common.body_row(
-                sheet,
-                [
-                    row.number,
-                    row.category,
-                    row.measure,
-                    row.leads,
-                    row.supports,
-                    row.status,
-                    row.percent,
-                    row.work_done,
-                    row.problems,
-                    row.next_steps,
-                    row.report_states,
-                    row.marks,
-                ],
-            )
+        states = _("无需报送（已办结确认）") if row.number in closed else row.report_states
+        table.row(
+            [
+                row.number,
+                row.category,
+                row.measure,
+                row.leads,
+                row.supports,
+                row.status,
+                Percent(row.percent, decimals=0),
+                row.work_done,
+                row.problems,
+                row.next_steps,
+                states,
+                row.marks,
+            ]
         )
+    table.filter_table()
+
+
+def closed_task_numbers(*, programme: Programme, period: ReportingPeriod) -> set[int]:
+    """Return the numbers of tasks confirmed complete before ``period``: nobody reports them."""
+    open_tasks = open_in_period_q(start=period.starts_on)
+    closed = Task.objects.filter(programme=programme).exclude(open_tasks)
+    return set(closed.values_list("number", flat=True))
 
 
 def write_late_sheet(workbook, *, programme: Programme, period: ReportingPeriod) -> None:
-    sheet = common.printable_sheet(workbook, _("未按期报送"), (28, 12, 12, 40, 40))
-    sheet.append(common.header_row(sheet, late_headers()))
+    title = _("%(title)s：未按期报送单位") % {"title": report_title(programme, period)}
+    table = common.printable_sheet(workbook, _("未按期报送"), LATE_WIDTHS, page_title=title)
+    table.title(title)
+    table.header(late_headers())
     for unit in selectors.late_units(programme=programme, period=period):
-        sheet.append(common.body_row(sheet, late_values(unit)))
+        table.row(late_values(unit))
+    table.filter_table()
 
 
 def late_headers() -> list[str]:
@@ -120,14 +138,15 @@ def late_values(unit: selectors.LateUnit) -> list:
 
 
 def write_coordination_sheet(workbook, *, programme: Programme, period: ReportingPeriod) -> None:
-    sheet = common.printable_sheet(workbook, _("需协调解决事项"), (6, 50, 20, 60))
-    sheet.append(
-        common.header_row(sheet, [_("序号"), _("具体举措"), _("牵头单位"), _("需协调解决的问题")])
+    title = _("%(title)s：需协调解决事项") % {"title": report_title(programme, period)}
+    table = common.printable_sheet(
+        workbook, _("需协调解决事项"), COORDINATION_WIDTHS, page_title=title
     )
+    table.title(title)
+    table.header([_("序号"), _("具体举措"), _("牵头单位"), _("需协调解决的问题")])
     for item in selectors.coordination_items(programme=programme, period=period):
-        sheet.append(
-            common.body_row(sheet, [item.number, item.measure, item.department, item.problems])
-        )
+        table.row([item.number, item.measure, item.department, item.problems])
+    table.filter_table()
 
 
 def build_monthly_document(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from departments.models import Department
 from reports import selectors
 from reports.exports import common
-from reports.exports.monthly import late_headers, late_values
+from reports.exports.monthly import LATE_WIDTHS, late_headers, late_values
 from tasks.models import Programme, ReportingPeriod
 
 # Working days a late department is given to report after the notice.
@@ -20,18 +20,17 @@ def build_late_list_workbook(
     """Return the late list of ``period`` as a workbook (.xlsx bytes)."""
     if units is None:
         units = selectors.late_units(programme=programme, period=period)
+    title = _("%(period)s未按期报送名单（报送截止日 %(due)s）") % {
+        "period": period,
+        "due": common.day_text(period.due_on),
+    }
     workbook = common.new_workbook()
-    sheet = common.printable_sheet(workbook, _("未按期报送"), (28, 12, 12, 40, 40), header_rows=0)
-    sheet.append(
-        common.title_row(
-            sheet,
-            _("%(period)s未按期报送名单（报送截止日 %(due)s）")
-            % {"period": period, "due": period.due_on.isoformat()},
-        )
-    )
-    sheet.append(common.header_row(sheet, late_headers()))
+    table = common.printable_sheet(workbook, _("未按期报送"), LATE_WIDTHS, page_title=title)
+    table.title(title)
+    table.header(late_headers())
     for unit in units:
-        sheet.append(common.body_row(sheet, late_values(unit)))
+        table.row(late_values(unit))
+    table.filter_table()
     return common.workbook_bytes(workbook)
 
 

@@ -5,10 +5,15 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from pilot.spreadsheet import Percent
 from reports import selectors
 from reports.exports import common
 from reports.figures import PeriodFigures, ReportingCounts, period_figures
 from tasks.models import Programme, ReportingPeriod, TaskStatus
+
+SUMMARY_WIDTHS = (30, 12, 12, 12, 12, 12, 12, 12)
+HISTORY_WIDTHS = (16, 18, 12, 12, 12, 12, 14)
+UNFINISHED_WIDTHS = (6, 20, 60, 12, 10, 18)
 
 
 @dataclass(frozen=True)
@@ -52,15 +57,18 @@ def history_headers() -> list[str]:
     ]
 
 
-def history_values(period: ReportingPeriod, counts: ReportingCounts) -> list:
+def history_values(
+    period: ReportingPeriod, counts: ReportingCounts, *, typed: bool = False
+) -> list:
+    """Return one period's reporting row: text for documents, or ``typed`` for workbooks."""
     return [
         str(period),
-        period.due_on.isoformat(),
+        period.due_on if typed else period.due_on.isoformat(),
         counts.expected,
         counts.on_time,
         counts.late,
         counts.missing,
-        common.percent_text(counts.on_time_rate),
+        Percent(counts.on_time_rate) if typed else common.percent_text(counts.on_time_rate),
     ]
 
 
@@ -75,31 +83,40 @@ def build_summary_workbook(
 ) -> bytes:
     """Return the 试点总结 workbook (.xlsx bytes)."""
     figures = _require(figures or summary_figures(programme=programme, as_of=as_of))
+    title = summary_title(programme, as_of)
     workbook = common.new_workbook()
-    sheet = common.printable_sheet(
-        workbook, _("汇总"), (28, 10, 10, 10, 10, 10, 10, 12), header_rows=0
+    table = common.printable_sheet(
+        workbook, _("汇总"), SUMMARY_WIDTHS, header_row=None, page_title=title
     )
-    sheet.append(common.title_row(sheet, summary_title(programme, as_of)))
-    sheet.append(common.header_row(sheet, [_("指标"), _("数值")]))
-    for label, value in common.headline_items(figures.latest):
-        sheet.append(common.body_row(sheet, [label, value]))
-    sheet.append([])
-    sheet.append(common.header_row(sheet, common.category_headers()))
+    table.title(title)
+    table.header([_("指标"), _("数值")])
+    for label, value in common.headline_items(figures.latest, percent=Percent):
+        table.row([label, value])
+    table.blank()
+    table.header(common.category_headers())
     for row in figures.latest.categories:
-        sheet.append(common.body_row(sheet, common.category_values(row)))
-    sheet = common.printable_sheet(workbook, _("各期报送情况"), (14, 14, 10, 10, 10, 10, 12))
-    sheet.append(common.header_row(sheet, history_headers()))
+        table.row(common.category_values(row))
+    table = _titled_sheet(workbook, _("各期报送情况"), HISTORY_WIDTHS, title)
+    table.header(history_headers())
     for period, counts in figures.history:
-        sheet.append(common.body_row(sheet, history_values(period, counts)))
-    sheet = common.printable_sheet(workbook, _("未完成任务"), (6, 14, 60, 10, 8, 12))
-    sheet.append(common.header_row(sheet, unfinished_headers()))
+        table.row(history_values(period, counts, typed=True))
+    table.filter_table()
+    table = _titled_sheet(workbook, _("未完成任务"), UNFINISHED_WIDTHS, title)
+    table.header(unfinished_headers())
     for task in selectors.unfinished_tasks(programme=programme):
-        sheet.append(common.body_row(sheet, unfinished_values(task)))
+        table.row(unfinished_values(task))
+    table.filter_table()
     return common.workbook_bytes(workbook)
 
 
+def _titled_sheet(workbook, name: str, widths, title: str):
+    table = common.printable_sheet(workbook, name, widths, page_title=title)
+    table.title(_("%(title)s：%(sheet)s") % {"title": title, "sheet": name})
+    return table
+
+
 def unfinished_headers() -> list[str]:
-    return [_("序号"), _("类别"), _("具体举措"), _("推进状态"), _("完成进度（%）"), _("完成期限")]
+    return [_("序号"), _("类别"), _("具体举措"), _("推进状态"), _("完成进度"), _("完成期限")]
 
 
 def unfinished_values(task) -> list:
@@ -108,8 +125,8 @@ def unfinished_values(task) -> list:
         str(task.category),
         task.measure,
         TaskStatus(task.status).label,
-        task.percent,
-        task.due_on.isoformat(),
+        Percent(task.percent, decimals=0),
+        task.due_on,
     ]
 
 

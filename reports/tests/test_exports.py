@@ -32,6 +32,11 @@ def _rows(sheet):
     return list(sheet.iter_rows(values_only=True))
 
 
+def _table(sheet):
+    """Return a sheet's rows from its header row on (row 1 is the sheet's title)."""
+    return _rows(sheet)[1:]
+
+
 def _pairs(sheet) -> dict:
     return {row[0]: row[1] for row in _rows(sheet) if row and row[0] is not None}
 
@@ -52,7 +57,7 @@ def test_summary_sheet_shows_the_hand_counted_headline_figures(plan, february):
     pairs = _pairs(_workbook(plan, february)["汇总"])
 
     assert pairs["任务总数"] == 3
-    assert pairs["平均完成进度"] == "20.0%"
+    assert pairs["平均完成进度"] == 0.2  # a number shown with a % format
     assert (pairs["未启动"], pairs["正常推进"], pairs["进度滞后"], pairs["受阻"]) == (1, 1, 1, 0)
     assert pairs["需协调解决的任务"] == 1
     assert (pairs["本期应报送"], pairs["按期报送"], pairs["逾期报送"], pairs["未报送"]) == (
@@ -61,7 +66,7 @@ def test_summary_sheet_shows_the_hand_counted_headline_figures(plan, february):
         1,
         2,
     )
-    assert pairs["按期报送率"] == "50.0%"
+    assert pairs["按期报送率"] == 0.5
 
 
 def test_summary_sheet_counts_statuses_by_category(plan, february):
@@ -76,42 +81,42 @@ def test_summary_sheet_gives_each_departments_reporting_rate(plan, february):
     rows = _rows(_workbook(plan, february)["汇总"])
 
     by_unit = {row[0]: row[3:9] for row in rows if row[0] in ("海口海关", "省商务厅", "省财政厅")}
-    assert by_unit["海口海关"] == (2, 1, 1, 0, 0, "50.0%")
+    assert by_unit["海口海关"] == (2, 1, 1, 0, 0, 0.5)
     # Its task-3 update was returned once (return_count 1 in the data set).
-    assert by_unit["省商务厅"] == (3, 2, 0, 1, 1, "66.7%")
-    assert by_unit["省财政厅"] == (1, 0, 0, 1, 0, "0.0%")
+    assert by_unit["省商务厅"] == (3, 2, 0, 1, 1, pytest.approx(0.667))
+    assert by_unit["省财政厅"] == (1, 0, 0, 1, 0, 0)
 
 
 def test_detail_sheet_has_one_row_per_task_with_the_lead_units_text(plan, february):
-    rows = _rows(_workbook(plan, february)["任务进展明细"])
+    rows = _table(_workbook(plan, february)["任务进展明细"])
 
     assert rows[0][:3] == ("序号", "类别", "具体举措")
     assert [row[0] for row in rows[1:]] == [1, 2, 3]
     task2 = rows[2]
-    assert task2[3:7] == ("海口海关", "省商务厅", "进度滞后", 20)
+    assert task2[3:7] == ("海口海关", "省商务厅", "进度滞后", 0.2)
     assert task2[7:9] == ("完成通关流程梳理。", "需要协调查验场地。")
     assert task2[10] == "海口海关：已采纳；省商务厅：未填报"
 
 
 def test_detail_sheet_marks_late_and_returned_reports(plan, february):
-    rows = _rows(_workbook(plan, february)["任务进展明细"])
+    rows = _table(_workbook(plan, february)["任务进展明细"])
 
     assert rows[1][11] == "海口海关逾期"
     assert rows[3][11] == "省商务厅退回1次"
     assert rows[3][7] is None  # a returned text is not quoted as the period's progress
 
 
-def test_detail_sheet_is_set_up_for_a4_landscape_printing(plan, february):
+def test_detail_sheet_is_set_up_for_a3_landscape_printing(plan, february):
     sheet = _workbook(plan, february)["任务进展明细"]
 
     assert sheet.page_setup.orientation == "landscape"
-    assert sheet.page_setup.paperSize == 9  # A4
-    assert sheet.print_title_rows == "$1:$1"
-    assert sheet.freeze_panes == "A2"
+    assert sheet.page_setup.paperSize == 8  # A3: twelve columns are too wide for A4
+    assert sheet.print_title_rows == "$2:$2"
+    assert sheet.freeze_panes == "A3"
 
 
 def test_late_sheet_lists_units_with_missing_or_late_tasks(plan, february):
-    rows = _rows(_workbook(plan, february)["未按期报送"])
+    rows = _table(_workbook(plan, february)["未按期报送"])
 
     by_unit = {row[0]: row[1:] for row in rows[1:]}
     assert by_unit == {
@@ -122,7 +127,7 @@ def test_late_sheet_lists_units_with_missing_or_late_tasks(plan, february):
 
 
 def test_coordination_sheet_lists_flagged_problems(plan, february):
-    rows = _rows(_workbook(plan, february)["需协调解决事项"])
+    rows = _table(_workbook(plan, february)["需协调解决事项"])
 
     assert rows[1:] == [(2, "通关便利化。", "海口海关", "需要协调查验场地。")]
 
@@ -158,10 +163,10 @@ def test_summary_workbook_lists_the_reporting_of_each_due_period(plan, february)
         programme=plan.programme, as_of=datetime.date(2021, 3, 10)
     )
 
-    rows = _rows(load_workbook(BytesIO(content))["各期报送情况"])
+    rows = _table(load_workbook(BytesIO(content))["各期报送情况"])
     assert rows[1:] == [
-        ("2021年1月", "2021-01-25", 6, 0, 0, 6, "0.0%"),
-        ("2021年2月", "2021-02-25", 6, 3, 1, 2, "50.0%"),
+        ("2021年1月", datetime.datetime(2021, 1, 25), 6, 0, 0, 6, 0),
+        ("2021年2月", datetime.datetime(2021, 2, 25), 6, 3, 1, 2, 0.5),
     ]
 
 

@@ -27,19 +27,19 @@ def exported_sheet(db, tmp_path):
 
 
 def test_header_row_is_exactly_the_six_columns(exported_sheet):
-    header = [cell.value for cell in exported_sheet[1]]
+    header = [cell.value for cell in exported_sheet[2]]
 
     assert header == ["序号", "类别", "具体举措", "牵头单位", "配合单位", "责任分工（原文）"]
 
 
 def test_one_row_per_task_in_number_order(exported_sheet):
-    numbers = [row[0] for row in exported_sheet.iter_rows(min_row=2, values_only=True)]
+    numbers = [row[0] for row in exported_sheet.iter_rows(min_row=3, values_only=True)]
 
     assert numbers == list(range(1, 118))
 
 
 def test_task_1_row(exported_sheet):
-    row = [cell.value for cell in exported_sheet[2]]
+    row = [cell.value for cell in exported_sheet[3]]
 
     assert row == [
         1,
@@ -53,7 +53,7 @@ def test_task_1_row(exported_sheet):
 
 
 def test_task_23_row(exported_sheet):
-    row = [cell.value for cell in exported_sheet[24]]
+    row = [cell.value for cell in exported_sheet[25]]
 
     assert row == [
         23,
@@ -75,15 +75,15 @@ def test_sheet_prints_on_a4_landscape_fitted_to_width_with_repeated_header(expor
     assert int(setup.fitToWidth) == 1
     assert int(setup.fitToHeight) == 0
     # openpyxl reads the title rows back as an absolute reference.
-    assert exported_sheet.print_title_rows.replace("$", "") == "1:1"
-    assert exported_sheet.freeze_panes == "A2"
+    assert exported_sheet.print_title_rows.replace("$", "") == "2:2"
+    assert exported_sheet.freeze_panes == "A3"
 
 
 def test_cells_wrap_and_the_header_is_bold_and_bordered(exported_sheet):
-    assert exported_sheet["A1"].font.bold
-    assert exported_sheet["C1"].border.bottom.style == "thin"
-    assert exported_sheet["C2"].alignment.wrap_text
-    assert exported_sheet["F118"].border.left.style == "thin"
+    assert exported_sheet["A2"].font.bold
+    assert exported_sheet["C2"].border.bottom.style == "thin"
+    assert exported_sheet["C3"].alignment.wrap_text
+    assert exported_sheet["F119"].border.left.style == "thin"
     assert exported_sheet.column_dimensions["C"].width > exported_sheet.column_dimensions["A"].width
 
 
@@ -120,7 +120,7 @@ def test_office_downloads_the_workbook_as_an_attachment(clients):
         "attachment; filename*=utf-8''" + quote("试点任务责任分工表.xlsx")
     )
     sheet = openpyxl.load_workbook(_as_file(response)).active
-    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [1, 2, 3]
+    assert [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)] == [1, 2, 3]
 
 
 def test_reporter_cannot_download_the_workbook(clients):

@@ -47,7 +47,7 @@ def task_list(request):
     tasks = selectors.filter_tasks(programme=programme, filters=form.cleaned_data)
     if request.GET.get("format") == "xlsx":
         return FileResponse(
-            build_task_list_workbook(tasks=tasks),
+            build_task_list_workbook(tasks=tasks, programme=programme),
             as_attachment=True,
             filename=_("任务清单.xlsx"),
             content_type=XLSX_CONTENT_TYPE,
