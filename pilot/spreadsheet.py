@@ -157,7 +157,9 @@ def line_count(value, width: float) -> int:
 def row_height(values, widths, *, size: int = FONT_SIZE) -> float:
     """Estimate the height (points) a row of wrapped cells needs; openpyxl does not autosize."""
     lines = max((line_count(v, w) for v, w in zip(values, widths, strict=False)), default=1)
-    return min(round(lines * size * 1.4 + 4, 1), MAX_ROW_HEIGHT)
+    # Excel's line of 11 pt 宋体 is 14.25 pt, but other CJK faces (LibreOffice's Noto, 等线)
+    # need about 1.45 em: size for the taller, so that no last line is cut off.
+    return min(round(lines * size * 1.45 + 4, 1), MAX_ROW_HEIGHT)
 
 
 # --- sheets --------------------------------------------------------------------------
@@ -183,7 +185,8 @@ def set_up_sheet(
     setup.fitToHeight = 0
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.8  # room for header and footer
+    sheet.page_margins.header = sheet.page_margins.footer = 0.3
     if page_title:
         sheet.HeaderFooter.oddHeader.center.text = clean_text(page_title).replace("&", "&&")
     sheet.HeaderFooter.oddFooter.center.text = _("第 &P 页，共 &N 页")
@@ -206,9 +209,10 @@ class SheetWriter:
         item.font = TITLE_FONT
         return self._append([item], height=TITLE_SIZE * 1.6)
 
-    def note(self, text: str) -> int:
+    def note(self, text: str, *, bold: bool = False) -> int:
+        """Write a line of text outside any table (a date line, a section's caption)."""
         item = set_value(WriteOnlyCell(self.sheet), text)
-        item.font = BODY_FONT
+        item.font = BOLD_FONT if bold else BODY_FONT
         return self._append([item])
 
     def blank(self) -> int:

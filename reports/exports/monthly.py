@@ -62,12 +62,12 @@ def write_summary_sheet(workbook, figures: PeriodFigures, *, title: str) -> None
     for label, value in common.headline_items(figures, percent=Percent):
         table.row([label, value])
     table.blank()
-    table.note(_("分类任务进展"))
+    table.note(_("分类任务进展"), bold=True)
     table.header(common.category_headers())
     for row in figures.categories:
         table.row(common.category_values(row))
     table.blank()
-    table.note(_("各单位报送情况"))
+    table.note(_("各单位报送情况"), bold=True)
     table.header(common.department_headers())
     for row in figures.departments:
         table.row(common.department_values(row, percent=Percent))
