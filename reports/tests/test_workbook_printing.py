@@ -155,6 +155,8 @@ def test_the_plan_workbook_has_a_title_a_filter_and_row_heights(plan):
 
 
 def test_the_task_list_export_types_its_dates_and_percentages(clients, plan, clock):
+    Task.objects.filter(pk=plan.tasks[0].pk).update(completion_confirmed_at=stamp(2021, 3, 1))
+
     response = clients.office.get("/tasks/", {"format": "xlsx"})
 
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
@@ -162,5 +164,7 @@ def test_the_task_list_export_types_its_dates_and_percentages(clients, plan, clo
     assert sheet["F3"].number_format == DATE_FORMAT
     assert isinstance(sheet["F3"].value, datetime.datetime)
     assert sheet["H3"].number_format == "0%"
+    assert sheet["K3"].value == datetime.datetime(2021, 3, 1)  # 办结确认日期 of task 1
+    assert sheet["K4"].value is None
     assert sheet.auto_filter.ref == "A2:K5"
     assert sheet.print_title_rows == "$2:$2"

@@ -2,6 +2,7 @@
 
 from io import BytesIO
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -12,7 +13,7 @@ from tasks.exports.plan import unit_names
 from tasks.models import AssignmentRole
 
 COLOUR_LABELS = dict(figures.WarningColour.choices)
-COLUMN_WIDTHS = (6, 16, 50, 20, 24, 16, 10, 10, 8, 8, 10)
+COLUMN_WIDTHS = (6, 16, 50, 20, 24, 16, 10, 10, 8, 8, 16)
 HEADER_ROW = 2  # under the title row
 
 
@@ -28,8 +29,14 @@ def headers() -> list[str]:
         _("完成进度"),
         _("预警灯"),
         _("需协调"),
-        _("办结确认"),
+        _("办结确认日期"),
     ]
+
+
+def _confirmed_on(task):
+    # The date of 办结确认 (a real date the office can sort by), or nothing.
+    confirmed = task.completion_confirmed_at
+    return timezone.localdate(confirmed) if confirmed else None
 
 
 def list_title(programme=None) -> str:
@@ -64,7 +71,7 @@ def build_task_list_workbook(*, tasks, programme=None) -> BytesIO:
                 Percent(task.percent, decimals=0),
                 str(COLOUR_LABELS[task.colour]),
                 _("是") if task.needs_coordination else "",
-                _("是") if task.completion_confirmed_at else "",
+                _confirmed_on(task),
             ]
         )
     table.filter_table()
