@@ -51,6 +51,7 @@ DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 # 277 mm hold about 150 units at 100 %, so up to 180 the text still prints at 83 % or more.
 A4_LANDSCAPE_WIDTH = 180
 MAX_ROW_HEIGHT = 409  # points: Excel's limit
+HEADER_CHARS = 100
 
 _THIN = Side(style="thin")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -187,8 +188,9 @@ def set_up_sheet(
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.8  # room for header and footer
     sheet.page_margins.header = sheet.page_margins.footer = 0.3
-    if page_title:
-        sheet.HeaderFooter.oddHeader.center.text = clean_text(page_title).replace("&", "&&")
+    if page_title:  # Excel refuses a header over 255 characters; & starts a field code
+        text = clean_text(page_title)[:HEADER_CHARS].replace("\n", " ")
+        sheet.HeaderFooter.oddHeader.center.text = text.replace("&", "&&")
     sheet.HeaderFooter.oddFooter.center.text = _("第 &P 页，共 &N 页")
     if header_row:
         sheet.print_title_rows = f"{header_row}:{header_row}"

@@ -18,6 +18,7 @@ from pilot.spreadsheet import (
     clean_text,
     display_width,
     row_height,
+    set_up_sheet,
     set_value,
 )
 
@@ -137,3 +138,13 @@ def test_word_text_keeps_newlines_and_tabs_and_opens_in_python_docx():
 
     assert text == "a\tb\nc\nd" + "ef"
     Document().add_paragraph(text)  # python-docx refuses control characters
+
+
+def test_the_page_header_is_short_and_escapes_field_codes():
+    sheet = Workbook(write_only=True).create_sheet()
+
+    set_up_sheet(sheet, [10], header_row=2, page_title="A&B" + "长" * 300)
+
+    text = sheet.HeaderFooter.oddHeader.center.text
+    assert text.startswith("A&&B长")
+    assert len(text) <= 101

@@ -5,14 +5,12 @@ Figures always come from ``reports.figures``; this module only words and lays th
 
 from io import BytesIO
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from pilot import spreadsheet
 from reports.figures import PeriodFigures
@@ -149,34 +147,6 @@ def printable_sheet(
     sheet = workbook.create_sheet(title)
     spreadsheet.set_up_sheet(sheet, widths, header_row=header_row, page_title=page_title)
     return spreadsheet.SheetWriter(sheet, widths)
-
-
-def cell(sheet, value, *, header: bool = False, bold: bool = False, font=None):
-    """Return a styled write-only cell (bordered, wrapped) holding ``value`` as data."""
-    item = spreadsheet.set_value(WriteOnlyCell(sheet), _plain(value))
-    item.border = spreadsheet.BORDER
-    item.alignment = spreadsheet.HEADER_ALIGNMENT if header else spreadsheet.WRAP
-    item.font = font or (spreadsheet.BOLD_FONT if header or bold else spreadsheet.BODY_FONT)
-    if header:
-        item.fill = spreadsheet.HEADER_FILL
-    return item
-
-
-def _plain(value):
-    # Lazy translations (choice labels) are not str; openpyxl accepts only plain types.
-    return str(value) if isinstance(value, Promise) else value
-
-
-def header_row(sheet, values) -> list:
-    return [cell(sheet, value, header=True) for value in values]
-
-
-def body_row(sheet, values) -> list:
-    return [cell(sheet, value) for value in values]
-
-
-def title_row(sheet, text: str) -> list:
-    return [cell(sheet, str(text), font=spreadsheet.TITLE_FONT)]
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:

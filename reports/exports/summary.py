@@ -13,7 +13,7 @@ from tasks.models import Programme, ReportingPeriod, TaskStatus
 
 SUMMARY_WIDTHS = (30, 12, 12, 12, 12, 12, 12, 12)
 HISTORY_WIDTHS = (16, 18, 12, 12, 12, 12, 14)
-UNFINISHED_WIDTHS = (6, 20, 60, 12, 10, 18)
+UNFINISHED_WIDTHS = (6, 28, 60, 12, 10, 18)
 
 
 @dataclass(frozen=True)
