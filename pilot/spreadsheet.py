@@ -166,10 +166,8 @@ def row_height(values, widths, *, size: int = FONT_SIZE) -> float:
 # --- sheets --------------------------------------------------------------------------
 
 
-def set_up_sheet(
-    sheet, widths, *, header_row: int | None, page_title: str = "", landscape: bool = True
-) -> None:
-    """Set column widths, the paper (A4, or A3 for wide sheets), margins, header and footer.
+def set_up_sheet(sheet, widths, *, header_row: int | None, page_title: str = "") -> None:
+    """Set column widths, landscape paper (A4, or A3 when wide), margins, header and footer.
 
     With ``header_row``, that row repeats on every printed page and the panes freeze below it.
     Call before writing the first row: write-only sheets write widths and panes first.
@@ -177,8 +175,8 @@ def set_up_sheet(
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     setup = sheet.page_setup
-    setup.orientation = "landscape" if landscape else "portrait"
-    wide = sum(widths) > (A4_LANDSCAPE_WIDTH if landscape else A4_LANDSCAPE_WIDTH * 0.7)
+    setup.orientation = "landscape"
+    wide = sum(widths) > A4_LANDSCAPE_WIDTH
     setup.paperSize = Worksheet.PAPERSIZE_A3 if wide else Worksheet.PAPERSIZE_A4
     # Fit every column on the page width; as many pages down as the rows need.
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -198,7 +196,7 @@ def set_up_sheet(
 
 
 class SheetWriter:
-    """Append rows to a sheet (write-only or not) as safe, styled, height-estimated cells."""
+    """Append rows to a new sheet (write-only or not) as safe, styled cells with heights."""
 
     def __init__(self, sheet, widths):
         self.sheet = sheet
@@ -227,9 +225,8 @@ class SheetWriter:
         self.header_at = self._append(cells, height=row_height(values, self.widths))
         return self.header_at
 
-    def row(self, values, *, bold: bool = False) -> int:
-        font = BOLD_FONT if bold else BODY_FONT
-        cells = [self._cell(v, CENTRED if _is_figure(v) else WRAP, font) for v in values]
+    def row(self, values) -> int:
+        cells = [self._cell(v, CENTRED if _is_figure(v) else WRAP, BODY_FONT) for v in values]
         return self._append(cells, height=row_height(values, self.widths))
 
     def filter_table(self) -> None:
