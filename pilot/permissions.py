@@ -228,6 +228,24 @@ def can_view_reports(user) -> bool:
     return is_office(user) or is_member(user)
 
 
+def can_cancel_run(user, run) -> bool:
+    # ``run`` is a reports.models.ReportRun (not imported: reports depends on this module).
+    return can_request_report(user) and run.is_active
+
+
+def can_retry_run(user, run) -> bool:
+    return can_request_report(user) and run.state in ("failed", "cancelled")
+
+
+def can_resend_delivery(user, delivery) -> bool:
+    # A failed or unknown delivery not yet sent again (reports.models.RESENDABLE_RESULTS).
+    return (
+        can_request_report(user)
+        and delivery.result in ("failed", "unknown")
+        and delivery.resent_as_id is None
+    )
+
+
 # --- the REST API (tasks.api) ----------------------------------------------------------
 
 

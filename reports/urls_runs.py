@@ -8,5 +8,12 @@ urlpatterns = [
     path("<int:run_id>/", views_runs.run_detail, name="report-run"),
     path("<int:run_id>/status/", views_runs.run_status, name="report-run-status"),
     path("<int:run_id>/send/", views_runs.send_run, name="report-run-send"),
+    path("<int:run_id>/cancel/", views_runs.cancel_run, name="report-run-cancel"),
+    path("<int:run_id>/retry/", views_runs.retry_run, name="report-run-retry"),
+    path(
+        "deliveries/<int:delivery_id>/resend/",
+        views_runs.resend_delivery,
+        name="report-delivery-resend",
+    ),
     path("files/<int:file_id>/", views_runs.download_file, name="report-file"),
 ]
