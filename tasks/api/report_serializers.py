@@ -134,7 +134,7 @@ def _messages(**extra) -> dict:
 
 
 RELATED_MESSAGES = _messages(
-    does_not_exist=_("编号为 %(pk_value)s 的记录不存在。"),
+    does_not_exist=_("编号为 {pk_value} 的记录不存在。"),
     incorrect_type=_("请填写记录编号（整数）。"),
 )
 
@@ -144,7 +144,7 @@ class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer):
 
     kind = serializers.ChoiceField(
         choices=ReportKind.choices,
-        error_messages=_messages(invalid_choice=_("未知的报告类型“%(input)s”。")),
+        error_messages=_messages(invalid_choice=_("未知的报告类型“{input}”。")),
     )
     programme = serializers.PrimaryKeyRelatedField(
         queryset=Programme.objects.all(), error_messages=RELATED_MESSAGES
