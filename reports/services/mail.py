@@ -125,6 +125,8 @@ def send_report(*, run: ReportRun, distribution_list: DistributionList) -> list[
         "programme": run.programme,
         "scope": run.period or run.as_of.isoformat(),
     }
+    if run.is_interim:
+        subject += _("（中期/未截止）")
     context = {
         "run": run,
         "items": run.headline.get("items", []),

@@ -5,14 +5,23 @@ timestamps; the clock is pinned to 2021-03-10 10:00 (conftest.py), March is due 
 """
 
 import datetime
+import threading
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from pilot import permissions
 from pilot.factories import stamp
 from reports import services
-from reports.models import ReportKind, ReportRun, RunState
+from reports.models import (
+    DistributionList,
+    DistributionListKind,
+    DistributionListMember,
+    ReportKind,
+    ReportRun,
+    RunState,
+)
 from reports.tests.run_data import build_february
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +117,42 @@ def test_asking_again_for_a_run_whose_worker_died_fails_it_and_queues_a_new_vers
         RunState.FAILED,
         "生成超时或后台进程意外中断，请重新生成。",
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_offices_asking_again_at_once_for_a_stuck_run_all_get_the_same_new_run(
+    plan, personas, clock, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("real threads need PostgreSQL (set DATABASE_URL)")
+    monkeypatch.setattr(services.runs, "enqueue_run", lambda *, run_id: None)
+    period = build_february(plan)
+    stuck = _request(plan, period, personas.office)
+    clock.move_to(stamp(2021, 3, 10, 10, 30))
+    barrier = threading.Barrier(4)
+    got, errors = [], []
+
+    def ask():
+        try:
+            barrier.wait(timeout=10)
+            got.append(_request(plan, period, personas.office).pk)
+        except Exception as exc:  # reported below, with the thread's own traceback
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert len(got) == 4 and len(set(got)) == 1
+    assert got[0] != stuck.pk
+    states = dict(ReportRun.objects.values_list("version", "state"))
+    assert states == {1: RunState.FAILED, 2: RunState.QUEUED}
 
 
 def test_a_lost_message_delivered_after_the_run_was_failed_builds_nothing(
@@ -284,6 +329,17 @@ def test_a_confirmed_report_before_the_due_date_is_marked_interim(plan, personas
         "2021年3月工作月报（中期/未截止）.docx",
         "2021年3月工作月报（中期/未截止）.xlsx",
     ]
+
+
+def test_an_interim_reports_mail_says_so_in_its_subject(plan, personas, clock):
+    run = _request(plan, plan.periods[(2021, 3)], personas.office, confirm_interim=True)
+    run = services.compile_report(run_id=run.pk)
+    members = DistributionList.objects.create(name="成员", kind=DistributionListKind.MEMBERS)
+    DistributionListMember.objects.create(distribution_list=members, email="a@gov.test")
+
+    [delivery] = services.send_report(run=run, distribution_list=members)
+
+    assert delivery.subject == "【月报】测试试点方案 2021年3月（中期/未截止）"
 
 
 def test_on_the_due_date_itself_the_report_is_still_interim(plan, personas, clock):
