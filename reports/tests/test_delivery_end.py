@@ -251,3 +251,22 @@ def test_sending_with_redis_up_says_the_mails_were_queued(clients, done_run, mem
     )
 
     assert "已安排发送 3 封邮件。" in response.content.decode()
+
+
+def test_the_admin_resends_an_unknown_reminder_and_skips_a_sent_one(
+    admin_client, done_run, members
+):
+    unknown, sent = services.send_report(run=done_run, distribution_list=members)[:2]
+    _set(unknown, DeliveryResult.UNKNOWN)
+    _set(sent, DeliveryResult.SENT)
+
+    response = admin_client.post(
+        reverse("admin:reports_emaildelivery_changelist"),
+        {"action": "resend", "_selected_action": [unknown.pk, sent.pk]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "已重新发送 1 封邮件。另有 1 封不是发送失败或结果未知的邮件，未重新发送。" in page
+    assert EmailDelivery.objects.get(pk=unknown.pk).resent_as is not None
+    assert EmailDelivery.objects.get(pk=sent.pk).resent_as is None
