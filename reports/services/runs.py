@@ -240,13 +240,17 @@ def enqueue_run(*, run_id: int) -> None:
 
 def fail_run(*, run_id: int, error: str, states=ACTIVE_STATES) -> bool:
     """Mark an active run failed with ``error``; return whether it was still active."""
-    changed = ReportRun.objects.filter(pk=run_id, state__in=states).update(
-        state=RunState.FAILED,
-        error=error[:2000],
-        finished_at=clock.now(),
-        progress_text=_("生成失败"),
-    )
+    changed = ReportRun.objects.filter(pk=run_id, state__in=states).update(**_failed(error))
     return changed == 1
+
+
+def _failed(error: str) -> dict:
+    return {
+        "state": RunState.FAILED,
+        "error": error[:2000],
+        "finished_at": clock.now(),
+        "progress_text": _("生成失败"),
+    }
 
 
 def _claim_run(run_id: int) -> bool:
@@ -435,14 +439,11 @@ def reap_stale_runs() -> int:
     now = clock.now()
     stale = ReportRun.objects.filter(state=RunState.RUNNING, started_at__lt=_stale_before(now))
     lost = ReportRun.objects.filter(state=RunState.QUEUED, created_at__lt=now - queued_timeout())
-    count = 0
-    for queryset, state, message in (
-        (stale, RunState.RUNNING, STALE_MESSAGE),
-        (lost, RunState.QUEUED, LOST_MESSAGE),
-    ):
-        for run_id in queryset.values_list("pk", flat=True):
-            count += fail_run(run_id=run_id, error=str(message), states=(state,))
-    return count
+    # One conditional UPDATE each: a run a worker claims meanwhile no longer matches.
+    return sum(
+        queryset.update(**_failed(str(message)))
+        for queryset, message in ((stale, STALE_MESSAGE), (lost, LOST_MESSAGE))
+    )
 
 
 def cancel_run(*, run: ReportRun, actor) -> ReportRun:
