@@ -41,7 +41,8 @@ logger = logging.getLogger(__name__)
 
 TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, OSError)
 RESEND_MARK = "/resend-"
-# A delivery waiting for a retry this long lost its retry message; at most this many tries.
+# A delivery waiting for a retry this long lost its retry message (the longest backoff is
+# 30 minutes); at most this many tries in all (the first and reports.tasks.EMAIL_MAX_RETRIES).
 RETRY_LOST_AFTER = datetime.timedelta(hours=1)
 MAX_ATTEMPTS = 6
 
