@@ -91,9 +91,7 @@ def test_opening_the_form_writes_nothing(clients, plan, clock):
     assert not AuditEvent.objects.exists()
 
 
-def test_the_first_save_creates_the_departments_draft_with_one_audit_event(
-    clients, plan, clock
-):
+def test_the_first_save_creates_the_departments_draft_with_one_audit_event(clients, plan, clock):
     response = _post(clients.lead, plan.tasks[0], _march(plan), version=0)
     assert response.status_code == 302
     update = _update(plan, plan.commerce)
@@ -113,9 +111,7 @@ def test_the_unsaved_form_starts_from_the_previous_status_and_percent(
     assert ProgressUpdate.objects.filter(period=_march(plan)).count() == 0
 
 
-def test_evidence_uploaded_with_the_first_save_is_attached_to_the_new_draft(
-    clients, plan, clock
-):
+def test_evidence_uploaded_with_the_first_save_is_attached_to_the_new_draft(clients, plan, clock):
     upload = SimpleUploadedFile("调研报告.pdf", PDF, content_type="application/pdf")
     response = _post(clients.lead, plan.tasks[0], _march(plan), version=0, files=[upload])
     assert response.status_code == 302
@@ -128,9 +124,7 @@ def test_a_draft_created_by_a_colleague_after_the_form_was_opened_is_not_overwri
 ):
     clients.lead.get(_url(plan.tasks[0], _march(plan)))  # the unsaved form: version 0
     colleague = make_user("colleague", Role.REPORTER, plan.commerce)
-    reporting.file_new_update(
-        task=plan.tasks[0], period=_march(plan), actor=colleague, data=FILLED
-    )
+    reporting.file_new_update(task=plan.tasks[0], period=_march(plan), actor=colleague, data=FILLED)
     response = _post(clients.lead, plan.tasks[0], _march(plan), version=0, work_done="我的内容")
     assert response.status_code == 200
     assert "colleague 已在 2021-03-10 10:00 修改了这份报送" in response.content.decode()
