@@ -113,6 +113,12 @@ def test_the_form_of_a_period_not_yet_open_says_when_it_opens(plan, clients, clo
     assert 'name="work_done"' not in page
 
 
+def test_the_home_page_of_a_period_not_yet_open_says_when_it_opens(plan, clients, clock):
+    response = clients.lead.get(reverse("home"), {"period": plan.periods[(2021, 4)].pk})
+    assert NOT_YET in response.content.decode()
+    assert NOT_YET not in clients.lead.get(reverse("home")).content.decode()
+
+
 def test_posting_the_form_early_is_refused_and_keeps_the_text(plan, clients, clock):
     response = _post_form(clients.lead, plan.tasks[0], plan.periods[(2021, 4)])
     assert response.status_code == 200

@@ -23,6 +23,7 @@ from tasks import selectors
 from tasks.forms import ReturnInputForm, UpdateForm
 from tasks.models import Evidence, ProgressUpdate, ReportingPeriod, Task
 from tasks.services import reporting, review
+from tasks.services.periods import filing_refusal
 
 
 @require_GET
@@ -42,6 +43,7 @@ def home(request):
         "periods": periods,
         "period": period,
         "period_days_left": (period.due_on - clock.today()).days if period else None,
+        "filing_refusal": filing_refusal(period, clock.today()) if period else None,
         "items": items,
         "counts": selectors.worklist_counts(items),
     }
