@@ -95,9 +95,13 @@ def create_draft(*, task: Task, period: ReportingPeriod, actor) -> ProgressUpdat
         with transaction.atomic():
             draft.save(force_insert=True)
     except IntegrityError:
-        existing = ProgressUpdate.objects.select_related("updated_by").get(
-            task=task, period=period, department=draft.department
+        existing = (
+            ProgressUpdate.objects.select_related("updated_by")
+            .filter(task=task, period=period, department=draft.department)
+            .first()
         )
+        if existing is None:  # another constraint failed: not a second writer
+            raise
         raise UpdateExistsError(existing) from None
     record_event(task=task, update=draft, verb=AuditVerb.CREATED, actor=actor)
     return draft
