@@ -563,6 +563,16 @@ def test_lead_form_query_count_does_not_grow_with_the_number_of_updates(
     assert response.content.decode().count('href="/evidence/') == n_units
 
 
+def test_unsaved_lead_form_query_count_does_not_grow_with_the_number_of_updates(
+    clients, plan, personas, clock, django_assert_max_num_queries
+):
+    assert _bulk_supporters(plan, personas.support, 40, 160) == 1000
+    with django_assert_max_num_queries(17):
+        response = clients.lead.get(_url(plan.tasks[0], _march(plan)))
+    assert len(response.context["rows"]) == 42
+    assert not ProgressUpdate.objects.filter(department=plan.commerce, task=plan.tasks[0]).exists()
+
+
 def test_returnable_inputs_agrees_with_can_return_input(plan, personas, clock):
     submitted = _submitted(plan.tasks[0], _march(plan), personas.support)
     draft = reporting.start_update(task=plan.tasks[1], period=_march(plan), actor=personas.lead)
