@@ -8,9 +8,12 @@ department's reporter, a read-only member and an anonymous visitor.
 """
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from departments.models import Department, Role
+from pilot import clock
 from tasks.models import AssignmentRole, ProgressUpdate, ReportingPeriod, Task, UpdateState
+from tasks.services import periods
 
 EDITABLE_STATES = (UpdateState.DRAFT, UpdateState.RETURNED)
 
@@ -128,7 +131,7 @@ def can_file_update(user, task: Task, period: ReportingPeriod) -> bool:
     department = reporter_department(user)
     if department is None:
         return False
-    if not period.is_open:
+    if not period_accepts_filing(period):
         return False
     if period.programme_id != task.programme_id:
         return False
@@ -146,7 +149,27 @@ def can_edit_update(user, update: ProgressUpdate) -> bool:
         return False
     if update.state not in EDITABLE_STATES:
         return False
-    return update.period.is_open
+    return period_accepts_filing(update.period)
+
+
+def period_accepts_filing(period: ReportingPeriod) -> bool:
+    """A period takes filing from a few days before it starts until the office closes it."""
+    return periods.filing_window(period, clock.today()) == periods.FilingWindow.OPEN
+
+
+def filing_refusal(user, task: Task, period: ReportingPeriod) -> str | None:
+    """Return why ``user`` may not file for (task, period), or None when they may.
+
+    The same conditions as ``can_file_update``, worded for the reporter.
+    """
+    if can_file_update(user, task, period):
+        return None
+    period_refusal = periods.filing_refusal(period, clock.today())
+    if period_refusal and reporter_department(user) is not None:
+        return period_refusal
+    if task.completion_confirmed_at is not None:
+        return _("该任务已办结确认，不能再填报。")
+    return _("您的单位不承担该任务。")
 
 
 def can_review_update(user, update: ProgressUpdate) -> bool:

@@ -17,6 +17,7 @@ from tasks.models import (
     Task,
     UpdateRevision,
 )
+from tasks.services import periods
 from tasks.views.plan_export import plan_workbook_response
 
 
@@ -94,10 +95,39 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "programme", "starts_on", "ends_on", "due_on", "is_open")
-    list_editable = ("due_on", "is_open")
-    list_select_related = ("programme",)
+    """Due dates are edited here; filing is closed and reopened only by the two actions,
+    which record who did it (closed_at, closed_by and the period's 历史)."""
+
+    list_display = (
+        "__str__",
+        "programme",
+        "starts_on",
+        "ends_on",
+        "due_on",
+        "filing_opens_on",
+        "is_open",
+        "closed_at",
+        "closed_by",
+    )
+    list_editable = ("due_on",)
+    list_select_related = ("programme", "closed_by")
     list_filter = ("programme", "is_open", "year")
+    readonly_fields = ("is_open", "closed_at", "closed_by")
+    actions = ("close_filing", "reopen_filing")
+
+    @admin.display(description=gettext_lazy("开放填报日"))
+    def filing_opens_on(self, period):
+        return periods.filing_opens_on(period)
+
+    @admin.action(description=gettext_lazy("关闭填报"), permissions=["change"])
+    def close_filing(self, request, queryset):
+        closed = [p for p in queryset if periods.close_period(period=p, actor=request.user)]
+        self.message_user(request, _("已关闭 %(n)s 个期次的填报。") % {"n": len(closed)})
+
+    @admin.action(description=gettext_lazy("重新开放填报"), permissions=["change"])
+    def reopen_filing(self, request, queryset):
+        opened = [p for p in queryset if periods.reopen_period(period=p, actor=request.user)]
+        self.message_user(request, _("已重新开放 %(n)s 个期次的填报。") % {"n": len(opened)})
 
 
 class EvidenceInline(admin.TabularInline):

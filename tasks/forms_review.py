@@ -28,7 +28,8 @@ class ReviewFilterForm(forms.Form):
     )
     state = forms.ChoiceField(
         label=_("报送状态"),
-        choices=[("", _("全部状态")), *UpdateState.choices],
+        # Drafts are private to their department: the office never lists them.
+        choices=[("", _("全部状态")), *[c for c in UpdateState.choices if c[0] != "draft"]],
         required=False,
     )
     needs_coordination = forms.BooleanField(label=_("仅看需协调"), required=False)

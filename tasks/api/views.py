@@ -172,9 +172,10 @@ class ReturnReasonViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     create=extend_schema(
         request=serializers.UpdateCreateSerializer,
-        responses={201: serializers.UpdateSerializer},
+        responses={201: serializers.UpdateSerializer, 409: OpenApiTypes.OBJECT},
         description="Open your department's update of a task for a period (a draft) and save "
-        "the fields given. Reporters only.",
+        "the fields given. Reporters only. 409 when the update exists already: the body's "
+        "``existing`` gives its id and version; edit it with PATCH.",
     ),
     update=extend_schema(request=serializers.UpdateReplaceSerializer),
     partial_update=extend_schema(request=serializers.UpdateEditSerializer),
@@ -209,7 +210,14 @@ class UpdateViewSet(
             raise PermissionDenied
         data = dict(validated(serializers.UpdateCreateSerializer, request))
         task, period = data.pop("task"), data.pop("period")
-        update = filing.create_update(task=task, period=period, actor=request.user, data=data)
+        try:
+            update = filing.create_update(task=task, period=period, actor=request.user, data=data)
+        except reporting.UpdateExistsError as exists:
+            # 409, naming the update (maybe created a moment ago by another client) and
+            # its version, to be edited with PATCH: a create never overwrites.
+            existing = {"id": exists.update.pk, "version": exists.update.version}
+            body = {"task": exists.messages, "existing": existing}
+            return Response(body, status=status.HTTP_409_CONFLICT)
         return self._respond(update, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):

@@ -87,11 +87,23 @@ def test_queue_shows_only_updates_needing_coordination_when_asked(
     assert _rows(response) == ["2 海口海关"]
 
 
-def test_queue_with_the_empty_state_choice_shows_every_state(plan, personas, clients, clock, march):
+def test_queue_with_the_empty_state_choice_shows_every_state_but_drafts(
+    plan, personas, clients, clock, march
+):
     _filed(plan.tasks[0], march, personas.lead)
-    reporting.start_update(task=plan.tasks[1], period=march, actor=personas.support)
+    returned = _filed(plan.tasks[2], march, personas.finance)
+    review.return_update(update=returned, actor=personas.office, reasons=[], comment="补充数据")
+    reporting.start_update(task=plan.tasks[1], period=march, actor=personas.support)  # a draft
     response = clients.office.get(reverse("review-queue"), {"state": ""})
-    assert _rows(response) == ["1 省商务厅", "2 海口海关"]
+    assert _rows(response) == ["1 省商务厅", "3 省财政厅"]
+
+
+def test_queue_cannot_be_filtered_to_drafts(plan, personas, clients, clock, march):
+    reporting.start_update(task=plan.tasks[1], period=march, actor=personas.support)
+    response = clients.office.get(reverse("review-queue"), {"state": "draft"})
+    assert response.status_code == 400
+    assert "draft" not in dict(response.context["form"].fields["state"].choices)
+    assert response.context["page"] is None
 
 
 def test_queue_with_the_empty_period_choice_shows_every_period(

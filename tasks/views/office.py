@@ -29,7 +29,9 @@ def review_queue(request):
     if not form.is_valid():
         context = {"form": form, "page": None}
         return render(request, "tasks/office/review_queue.html", context, status=400)
-    updates = selectors.review_queue(programme=programme, filters=form.cleaned_data)
+    updates = permissions.visible_updates(
+        request.user, selectors.review_queue(programme=programme, filters=form.cleaned_data)
+    )
     page = Paginator(updates, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "tasks/office/review_queue.html", {"form": form, "page": page})
 
