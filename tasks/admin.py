@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy
 
 from pilot import permissions
 from pilot.permissions import can_manage_plan
+from pilot.text_input import TextInputAdminMixin
+from tasks.limits import MODEL_TEXT_LIMITS
 from tasks.models import (
     Assignment,
     AuditEvent,
@@ -34,7 +36,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("code", "title", "doc_number", "starts_on", "ends_on", "tasks_due_on")
     search_fields = ("code", "title", "doc_number")
     actions = ("export_plan_xlsx",)
@@ -51,13 +53,13 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "programme", "number")
     list_select_related = ("programme",)
     list_filter = ("programme",)
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(TextInputAdminMixin, admin.TabularInline):
     model = Assignment
     fk_name = "task"
     extra = 0
@@ -69,7 +71,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("number", "short_measure", "category", "status", "percent", "due_on")
     list_display_links = ("number", "short_measure")
     list_select_related = ("category",)
@@ -84,7 +86,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("task", "department", "role", "order", "on_behalf_of")
     list_select_related = ("task", "department", "on_behalf_of")
     list_filter = ("role", "task__programme", "department__kind")
@@ -93,7 +95,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
+class ReportingPeriodAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "programme", "starts_on", "ends_on", "due_on", "is_open")
     list_editable = ("due_on", "is_open")
     list_select_related = ("programme",)
@@ -112,7 +114,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(TextInputAdminMixin, admin.ModelAdmin):
     """Read-mostly: updates change through the portal's services, which keep the audit
     trail; only a superuser may repair a row here, and the workflow fields stay read-only."""
 
@@ -147,6 +149,7 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
         "updated_by",
     )
     inlines = (EvidenceInline,)
+    text_limits = MODEL_TEXT_LIMITS
 
     def get_queryset(self, request):
         # Drafts stay private to their department here too (superusers repair anything).
@@ -181,7 +184,7 @@ class EvidenceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReturnReason)
-class ReturnReasonAdmin(admin.ModelAdmin):
+class ReturnReasonAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("text", "is_active", "order")
     list_editable = ("is_active", "order")
     search_fields = ("text",)
@@ -223,3 +226,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("task__number__exact", "detail", "actor__username")
     raw_id_fields = ("task", "update", "actor")
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        # The same rule as the task page: a draft's history stays with its department.
+        events = super().get_queryset(request)
+        if request.user.is_superuser:
+            return events
+        return permissions.visible_audit_events(request.user, events)
