@@ -5,11 +5,12 @@ view calls) and tasks.evidence.
 """
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from pilot.text_input import TextField
-from tasks.evidence import check_evidence_file
+from tasks.evidence import MAX_FILES_PER_UPDATE, check_evidence_file
 from tasks.limits import COMMENT_MAX_LENGTH, UPDATE_TEXT_MAX_LENGTH
 from tasks.models import ProgressUpdate, TaskStatus
 
@@ -90,6 +91,12 @@ class UpdateForm(forms.Form):
 
     def clean_evidence(self):
         files = self.cleaned_data["evidence"]
+        most = getattr(settings, "EVIDENCE_MAX_FILES_PER_UPDATE", MAX_FILES_PER_UPDATE)
+        if len(files) > most:
+            raise ValidationError(
+                _("每份报送最多上传 %(max)s 个佐证材料，本次选择了 %(n)s 个。")
+                % {"max": most, "n": len(files)}
+            )
         problems = []
         for upload in files:
             try:
