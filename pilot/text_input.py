@@ -40,11 +40,6 @@ def refuse_control_characters(value: str) -> None:
         )
 
 
-def has_control_characters(value: str) -> bool:
-    """Tell whether ``value`` holds any character ``refuse_control_characters`` refuses."""
-    return bool(_CONTROL.search(normalise_text(value)))
-
-
 def query_value(request, name: str) -> str | None:
     """Return a query-string parameter, or raise BadRequest (a 400) if it holds a control.
 

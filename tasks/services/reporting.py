@@ -146,7 +146,7 @@ def add_evidence(*, update: ProgressUpdate, actor, upload) -> Evidence:
         raise PermissionDenied(_("该报送当前不能由您修改。"))
     checked = check_evidence_file(upload)
     # Lock the update so that two uploads at once cannot both pass the quota.
-    ProgressUpdate.objects.select_for_update().filter(pk=update.pk).exists()
+    ProgressUpdate.objects.select_for_update().only("pk").get(pk=update.pk)
     existing = update.evidence.filter(sha256=checked.sha256).first()
     if existing is not None:
         existing.duplicate = True
