@@ -4,6 +4,7 @@ the same limits in the form, the API and the admin, and what was typed shown bac
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -227,3 +228,39 @@ def test_the_admin_stores_a_word_line_break_in_a_return_reason_as_a_newline(offi
     )
     assert response.status_code == 302
     assert ReturnReason.objects.get(order=1).text == "材料不全\n请补充"
+
+
+def test_the_review_form_refuses_an_escape_in_the_comment_and_shows_it_back(
+    clients, plan, personas, clock
+):
+    update = reporting.start_update(
+        task=plan.tasks[2], period=plan.periods[(2021, 3)], actor=personas.lead
+    )
+    filled = {"status": "on_track", "percent": 40, "work_done": "甲", "next_steps": "乙"}
+    update = reporting.save_update(
+        update=update, actor=personas.lead, data=filled, expected_version=1
+    )
+    update = reporting.submit_update(update=update, actor=personas.lead, expected_version=2)
+
+    response = clients.office.post(
+        reverse("review-return", args=[update.pk]), {"comment": "请补充\x1b数据"}
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["comment"] == [ESC_MESSAGE]
+    assert "请补充" in response.content.decode()
+    update.refresh_from_db()
+    assert update.state == "submitted"
+
+
+def test_the_admin_gives_update_texts_the_forms_limit(client, plan, personas, clock):
+    root = get_user_model().objects.create_superuser("root", password="pass-word-123")
+    client.force_login(root)
+    update = reporting.start_update(
+        task=plan.tasks[0], period=plan.periods[(2021, 3)], actor=personas.lead
+    )
+
+    form = client.get(f"/admin/tasks/progressupdate/{update.pk}/change/").context["adminform"]
+
+    assert form.form.fields["work_done"].max_length == 20_000
+    assert form.form.fields["problems"].max_length == 20_000
