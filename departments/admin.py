@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, DepartmentAlias, DepartmentContact, Profile, Role
 from pilot import permissions
+from pilot.text_input import TextInputAdminMixin
 
 User = get_user_model()
 
@@ -22,18 +23,18 @@ class OfficeRoleLimit:
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
-class DepartmentAliasInline(admin.TabularInline):
+class DepartmentAliasInline(TextInputAdminMixin, admin.TabularInline):
     model = DepartmentAlias
     extra = 0
 
 
-class DepartmentContactInline(admin.TabularInline):
+class DepartmentContactInline(TextInputAdminMixin, admin.TabularInline):
     model = DepartmentContact
     extra = 0
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("name", "short_name", "kind", "sort_order")
     list_filter = ("kind",)
     search_fields = ("name", "short_name", "aliases__name")
@@ -42,7 +43,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DepartmentAlias)
-class DepartmentAliasAdmin(admin.ModelAdmin):
+class DepartmentAliasAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("name", "department")
     list_select_related = ("department",)
     search_fields = ("name", "department__name")
@@ -50,7 +51,7 @@ class DepartmentAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(DepartmentContact)
-class DepartmentContactAdmin(admin.ModelAdmin):
+class DepartmentContactAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("department", "name", "email", "phone")
     list_select_related = ("department",)
     search_fields = ("department__name", "name", "email")
@@ -58,7 +59,7 @@ class DepartmentContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(OfficeRoleLimit, admin.ModelAdmin):
+class ProfileAdmin(TextInputAdminMixin, OfficeRoleLimit, admin.ModelAdmin):
     list_display = ("user", "role", "department")
     list_select_related = ("user", "department")
     list_filter = ("role",)
@@ -73,7 +74,7 @@ class ProfileAdmin(OfficeRoleLimit, admin.ModelAdmin):
         return profiles.filter(role__in=permissions.OFFICE_ASSIGNABLE_ROLES)
 
 
-class ProfileInline(OfficeRoleLimit, admin.StackedInline):
+class ProfileInline(TextInputAdminMixin, OfficeRoleLimit, admin.StackedInline):
     model = Profile
     can_delete = False
     autocomplete_fields = ("department",)
@@ -84,7 +85,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(TextInputAdminMixin, UserAdmin):
     """Accounts. Office staff manage reporter and member accounts only: they never see
     superusers, staff, office or administrator accounts, nor the staff, superuser, group and
     permission fields."""

@@ -119,6 +119,15 @@ def visible_updates(user, queryset: QuerySet[ProgressUpdate]) -> QuerySet[Progre
     )
 
 
+def visible_audit_events(user, queryset: QuerySet) -> QuerySet:
+    """Filter audit events in SQL: events about a task for all, about an update as it.
+
+    A draft's history (its edits, its file names) stays with its department.
+    """
+    updates = visible_updates(user, ProgressUpdate.objects.all())
+    return queryset.filter(Q(update__isnull=True) | Q(update__in=updates.values("pk")))
+
+
 def can_download_evidence(user, evidence) -> bool:
     return can_view_update(user, evidence.update)
 

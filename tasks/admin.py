@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy
 
 from pilot import permissions
 from pilot.permissions import can_manage_plan
+from pilot.text_input import TextInputAdminMixin
+from tasks.limits import MODEL_TEXT_LIMITS
 from tasks.models import (
     Assignment,
     AuditEvent,
@@ -35,7 +37,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("code", "title", "doc_number", "starts_on", "ends_on", "tasks_due_on")
     search_fields = ("code", "title", "doc_number")
     actions = ("export_plan_xlsx",)
@@ -52,13 +54,13 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "programme", "number")
     list_select_related = ("programme",)
     list_filter = ("programme",)
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(TextInputAdminMixin, admin.TabularInline):
     model = Assignment
     fk_name = "task"
     extra = 0
@@ -70,7 +72,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("number", "short_measure", "category", "status", "percent", "due_on")
     list_display_links = ("number", "short_measure")
     list_select_related = ("category",)
@@ -85,7 +87,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("task", "department", "role", "order", "on_behalf_of")
     list_select_related = ("task", "department", "on_behalf_of")
     list_filter = ("role", "task__programme", "department__kind")
@@ -94,7 +96,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
+class ReportingPeriodAdmin(TextInputAdminMixin, admin.ModelAdmin):
     """Due dates are edited here; filing is closed and reopened only by the two actions,
     which record who did it (closed_at, closed_by and the period's 历史)."""
 
@@ -142,7 +144,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(TextInputAdminMixin, admin.ModelAdmin):
     """Read-mostly: updates change through the portal's services, which keep the audit
     trail; only a superuser may repair a row here, and the workflow fields stay read-only."""
 
@@ -177,6 +179,7 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
         "updated_by",
     )
     inlines = (EvidenceInline,)
+    text_limits = MODEL_TEXT_LIMITS
 
     def get_queryset(self, request):
         # Drafts stay private to their department here too (superusers repair anything).
@@ -211,7 +214,7 @@ class EvidenceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReturnReason)
-class ReturnReasonAdmin(admin.ModelAdmin):
+class ReturnReasonAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("text", "is_active", "order")
     list_editable = ("is_active", "order")
     search_fields = ("text",)
@@ -253,3 +256,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("task__number__exact", "detail", "actor__username")
     raw_id_fields = ("task", "update", "actor")
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        # The same rule as the task page: a draft's history stays with its department.
+        events = super().get_queryset(request)
+        if request.user.is_superuser:
+            return events
+        return permissions.visible_audit_events(request.user, events)

@@ -4,7 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, DepartmentKind
+from pilot.text_input import TextField
 from tasks import selectors
+from tasks.limits import COMMENT_MAX_LENGTH
 from tasks.models import Category, Programme, ReportingPeriod, Task, UpdateState
 
 
@@ -57,10 +59,10 @@ class ReturnForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    comment = forms.CharField(
+    comment = TextField(
         label=_("审核意见"),
         required=False,
-        max_length=2000,
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 

@@ -1,6 +1,7 @@
 """Shapes and types of the API's input and output; business rules live in tasks.services."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -9,6 +10,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.fields import empty
 
 from departments.models import Department
+from pilot.text_input import normalise_text, refuse_control_characters
+from tasks.limits import COMMENT_MAX_LENGTH, UPDATE_TEXT_MAX_LENGTH
 from tasks.models import (
     Category,
     Evidence,
@@ -20,8 +23,6 @@ from tasks.models import (
     Task,
     TaskStatus,
 )
-
-TEXT_MAX_LENGTH = 20_000
 
 
 class StrictFieldsMixin:
@@ -38,6 +39,24 @@ class StrictFieldsMixin:
 class OptionalBooleanField(serializers.BooleanField):
     # DRF reads a boolean missing from form data as False; here missing means "unchanged".
     default_empty_html = empty
+
+
+class CleanCharField(serializers.CharField):
+    """A CharField under pilot.text_input's rule: line breaks normalised, controls refused.
+
+    The rule runs before DRF's length check, as in the form, so both count alike.
+    """
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return normalise_text(value)
+
+    def run_validators(self, value):
+        try:
+            refuse_control_characters(value)
+        except DjangoValidationError as refused:
+            raise serializers.ValidationError(refused.messages) from refused
+        super().run_validators(value)
 
 
 # --- the plan ------------------------------------------------------------------------
@@ -232,14 +251,14 @@ class UpdateFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
 
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
     percent = serializers.IntegerField(min_value=0, max_value=100, required=False)
-    work_done = serializers.CharField(
-        allow_blank=True, required=False, max_length=TEXT_MAX_LENGTH, trim_whitespace=False
+    work_done = CleanCharField(
+        allow_blank=True, required=False, max_length=UPDATE_TEXT_MAX_LENGTH, trim_whitespace=False
     )
-    next_steps = serializers.CharField(
-        allow_blank=True, required=False, max_length=TEXT_MAX_LENGTH, trim_whitespace=False
+    next_steps = CleanCharField(
+        allow_blank=True, required=False, max_length=UPDATE_TEXT_MAX_LENGTH, trim_whitespace=False
     )
-    problems = serializers.CharField(
-        allow_blank=True, required=False, max_length=TEXT_MAX_LENGTH, trim_whitespace=False
+    problems = CleanCharField(
+        allow_blank=True, required=False, max_length=UPDATE_TEXT_MAX_LENGTH, trim_whitespace=False
     )
     needs_coordination = OptionalBooleanField(required=False)
 
@@ -284,8 +303,8 @@ class ReturnSerializer(StrictFieldsMixin, serializers.Serializer):
     reasons = serializers.PrimaryKeyRelatedField(
         many=True, queryset=ReturnReason.objects.filter(is_active=True), required=False
     )
-    comment = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=TEXT_MAX_LENGTH
+    comment = CleanCharField(
+        allow_blank=True, required=False, default="", max_length=COMMENT_MAX_LENGTH
     )
 
 

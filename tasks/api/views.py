@@ -184,7 +184,8 @@ class ReturnReasonViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
     return_update=extend_schema(request=serializers.ReturnSerializer),
     evidence=extend_schema(
         request={"multipart/form-data": serializers.EvidenceUploadSerializer},
-        responses={201: serializers.EvidenceSerializer},
+        responses={201: serializers.EvidenceSerializer, 200: serializers.EvidenceSerializer},
+        description="201 with the new file; 200 with the one already attached if identical.",
     ),
 )
 class UpdateViewSet(
@@ -268,7 +269,9 @@ class UpdateViewSet(
         except DjangoValidationError as refused:
             raise ValidationError(errors.field_errors(refused, "file")) from refused
         data = serializers.EvidenceSerializer(evidence, context=self.get_serializer_context())
-        return Response(data.data, status=status.HTTP_201_CREATED)
+        # An identical file already attached is returned as it is, with 200 instead of 201.
+        code = status.HTTP_200_OK if evidence.duplicate else status.HTTP_201_CREATED
+        return Response(data.data, status=code)
 
     def _respond(self, update, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=update.pk)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pilot import clock, permissions
-from tasks.evidence import check_evidence_file
+from tasks.evidence import check_evidence_file, check_evidence_quota
 from tasks.models import (
     Assignment,
     AssignmentRole,
@@ -195,10 +195,21 @@ def _raise_stale(update: ProgressUpdate):
 
 @transaction.atomic
 def add_evidence(*, update: ProgressUpdate, actor, upload) -> Evidence:
-    """Attach a checked file to an editable update."""
+    """Attach a checked file to an editable update, within the update's quota.
+
+    A file identical (SHA-256) to one the update holds is not stored twice: the existing
+    row is returned with ``duplicate`` set, so that the caller can say 该文件已上传.
+    """
     if not permissions.can_edit_update(actor, update):
         raise PermissionDenied(_("该报送当前不能由您修改。"))
     checked = check_evidence_file(upload)
+    # Lock the update so that two uploads at once cannot both pass the quota.
+    ProgressUpdate.objects.select_for_update().only("pk").get(pk=update.pk)
+    existing = update.evidence.filter(sha256=checked.sha256).first()
+    if existing is not None:
+        existing.duplicate = True
+        return existing
+    check_evidence_quota(update=update, name=checked.name, size=checked.size)
     evidence = Evidence(
         update=update,
         original_name=checked.name,
@@ -210,6 +221,7 @@ def add_evidence(*, update: ProgressUpdate, actor, upload) -> Evidence:
     )
     evidence.file.save(checked.sha256, upload, save=False)
     evidence.save()
+    evidence.duplicate = False
     record_event(
         task=update.task,
         update=update,
@@ -222,6 +234,7 @@ def add_evidence(*, update: ProgressUpdate, actor, upload) -> Evidence:
 
 @transaction.atomic
 def remove_evidence(*, evidence: Evidence, actor) -> None:
+    """Detach a file; the file itself leaves the disk with purge_evidence_files."""
     update = evidence.update
     if not permissions.can_edit_update(actor, update):
         raise PermissionDenied(_("该报送当前不能由您修改。"))
@@ -343,18 +356,24 @@ def file_update(
     """Save the fields, attach the files and (optionally) submit, all or nothing.
 
     An incomplete submission is refused before anything is written; when any step fails
-    the rows roll back and the files already stored are deleted.
+    the rows roll back and the files already stored are deleted. The names of uploads
+    identical to a file already attached are left in ``update.duplicate_uploads``.
     """
     if submit:
         validate_fields(data, for_submit=True)
-    stored = []
+    stored, duplicates = [], []
     try:
         with transaction.atomic():
             update = save_update(
                 update=update, actor=actor, data=data, expected_version=expected_version
             )
             for upload in uploads:
-                stored.append(add_evidence(update=update, actor=actor, upload=upload).file)
+                evidence = add_evidence(update=update, actor=actor, upload=upload)
+                if evidence.duplicate:
+                    # Its file belongs to the row that was already there: never delete it.
+                    duplicates.append(upload.name)
+                else:
+                    stored.append(evidence.file)
             if submit:
                 update = submit_update(
                     update=update,
@@ -366,6 +385,7 @@ def file_update(
         for stored_file in stored:
             stored_file.storage.delete(stored_file.name)
         raise
+    update.duplicate_uploads = duplicates
     return update
 
 

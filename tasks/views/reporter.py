@@ -179,6 +179,11 @@ def _add_service_errors(form: UpdateForm, error: ValidationError) -> None:
 
 
 def _report_success(request, update: ProgressUpdate, *, submitted: bool) -> None:
+    for name in update.duplicate_uploads:
+        messages.warning(
+            request,
+            _("该文件已上传：“%(name)s”与已有的佐证材料相同，未重复保存。") % {"name": name},
+        )
     if not submitted:
         messages.success(request, _("草稿已保存。"))
         return

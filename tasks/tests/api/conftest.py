@@ -30,8 +30,8 @@ FILLED = {
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def pdf_upload(name="进展说明.pdf"):
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+def pdf_upload(name="进展说明.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 def draft(task, period, user, data=FILLED):

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 
 from reports.models import ReportFile
 from reports.services import request_report
-from tasks.tests.api.conftest import pdf_upload, snapshot
+from tasks.tests.api.conftest import PDF, pdf_upload, snapshot
 
 PERSONAS = ("office", "lead", "support", "outsider", "member", "anonymous")
 READ_ALL = {"office": 200, "lead": 200, "support": 200, "outsider": 200, "member": 200}
@@ -131,7 +131,8 @@ CALLS = [
         "post",
         lambda p, f: f"/api/v1/updates/{f.lead_draft.pk}/evidence/",
         {"office": 404, "lead": 201, "support": 404, "outsider": 404, "member": 404},
-        body=lambda p, f: {"file": pdf_upload()},
+        # Not the draft's own file: an identical one would be answered 200 (kept once).
+        body=lambda p, f: {"file": pdf_upload(content=PDF + b"%another\n")},
         multipart=True,
     ),
     Call(
