@@ -226,6 +226,9 @@ AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
 AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The lock ends AXES_COOLOFF_MINUTES after the last counted failure; attempts during the
+# lock are refused without extending it (so the page can say when to try again).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "departments.backends.lockout_response"
 # The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies the
 # X-Forwarded-For entry they vouch for (a client can forge the header, never its last hops).

@@ -9,7 +9,7 @@ from knox.models import AuthToken
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -50,6 +50,26 @@ class PortalAPIMixin:
 
     def get_exception_handler(self):
         return errors.exception_handler
+
+    # DRF checks the throttles only once authentication and permissions have passed, so
+    # anonymous calls and wrong tokens would never be counted: count them first.
+    def perform_authentication(self, request):
+        try:
+            super().perform_authentication(request)
+        except AuthenticationFailed:
+            self.check_throttles(request)
+            raise
+
+    def check_permissions(self, request):
+        if not request.user.is_authenticated:
+            self.check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request):
+        if getattr(request, "_throttles_checked", False):
+            return
+        request._throttles_checked = True
+        super().check_throttles(request)
 
 
 def validated(serializer_class, request, **kwargs) -> dict:

@@ -79,7 +79,8 @@ def fuzz_world(plan, personas, settings):
         "lead": AuthToken.objects.create(user=personas.lead),
     }
     # Another account's token and the caller's own (a generated DELETE may revoke it).
-    known["tokens"] = [member_token.token_key, *(token.token_key for token, _key in tokens.values())]
+    own = [token.token_key for token, _key in tokens.values()]
+    known["tokens"] = [member_token.token_key, *own]
     return SimpleNamespace(known=known, tokens=tokens)
 
 
