@@ -39,7 +39,7 @@ def test_an_account_opened_on_the_command_line_has_no_actor(clock, plan):
 
 
 def test_changing_a_role_in_the_admin_is_recorded(clock, personas, office):
-    user, client = office
+    _user, client = office
     profile = Profile.objects.get(user=personas.member)
     response = client.post(
         f"/admin/departments/profile/{profile.pk}/change/",
@@ -56,7 +56,7 @@ def test_changing_a_role_in_the_admin_is_recorded(clock, personas, office):
 
 
 def test_deactivating_an_account_in_the_admin_is_recorded(clock, personas, office):
-    user, client = office
+    _user, client = office
     page = client.get(f"/admin/auth/user/{personas.member.pk}/change/")
     data = {
         key: value
