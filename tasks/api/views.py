@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from knox.models import AuthToken
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -340,7 +340,17 @@ class EvidenceViewSet(PortalAPIMixin, mixins.DestroyModelMixin, viewsets.Generic
             "its own successor (that would defeat the expiry)."
         ),
     ),
-    destroy=extend_schema(description="Revoke one of the caller's own tokens."),
+    destroy=extend_schema(
+        description="Revoke one of the caller's own tokens.",
+        parameters=[
+            OpenApiParameter(
+                "token_key",
+                str,
+                OpenApiParameter.PATH,
+                description="The first characters of the key, as listed.",
+            )
+        ],
+    ),
 )
 class TokenViewSet(
     PortalAPIMixin,
