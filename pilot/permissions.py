@@ -286,18 +286,27 @@ def can_start_updates(user) -> bool:
     return reporter_department(user) is not None
 
 
-def can_manage_api_tokens(user) -> bool:
-    """Office staff issue and revoke the API tokens other government systems use."""
-    return is_office(user)
-
-
 def can_hold_api_token(account) -> bool:
     """A token may act for an active account with a portal role, never for an administrator."""
+    if not account.is_authenticated:
+        return False
     if not account.is_active:
         return False
     if account.is_superuser:
         return False
     return role_of(account) not in (None, Role.ADMIN)
+
+
+def can_issue_api_token(actor, account) -> bool:
+    """Each account issues its own tokens, never another's (not even the office)."""
+    if actor.pk != account.pk:
+        return False
+    return can_hold_api_token(account)
+
+
+def can_revoke_api_token(actor, token) -> bool:
+    """Each account revokes its own tokens."""
+    return actor.is_authenticated and token.user_id == actor.pk
 
 
 def _holds(department: Department, task_id: int, role: str | None) -> bool:
@@ -321,6 +330,9 @@ OFFICE_ADMIN_RIGHTS = {
     "departments.departmentalias": ALL,
     "departments.departmentcontact": ALL,
     "departments.profile": ("view", "add", "change"),
+    "departments.accountevent": ("view",),
+    # Deleting a failed-login record unlocks that username+address (django-axes).
+    "axes.accessattempt": ("view", "delete"),
     "tasks.programme": ("view", "change"),
     "tasks.category": ("view", "change"),
     "tasks.task": ("view", "change"),

@@ -1,12 +1,11 @@
 """Shapes and types of the API's input and output; business rules live in tasks.services."""
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
+from knox.models import AuthToken
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.fields import empty
 
 from departments.models import Department
@@ -316,17 +315,21 @@ class EvidenceUploadSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class TokenSerializer(serializers.ModelSerializer):
+    """One of the caller's tokens, named by the first characters of its key."""
+
     username = serializers.CharField(source="user.get_username", read_only=True)
 
     class Meta:
-        model = Token
-        fields = ["user", "username", "created"]
+        model = AuthToken
+        fields = ["token_key", "username", "created", "expiry"]
 
 
 class IssuedTokenSerializer(TokenSerializer):
+    key = serializers.CharField(read_only=True, help_text="The token; shown only once.")
+
     class Meta(TokenSerializer.Meta):
         fields = [*TokenSerializer.Meta.fields, "key"]
 
 
 class TokenRequestSerializer(StrictFieldsMixin, serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
+    """Nothing to say: a token is always issued for the signed-in account."""

@@ -159,14 +159,24 @@ def test_evidence_that_is_not_what_its_name_says_is_refused_on_file(filed, clien
     assert snapshot() == before
 
 
-def test_issuing_a_token_for_an_administrator_is_refused_on_user(filed, clients):
+def test_an_administrator_cannot_issue_itself_a_token(filed):
     from django.contrib.auth import get_user_model
+    from django.test import Client
 
     admin = get_user_model().objects.create_superuser("root", password="pass-word-123")
+    client = Client()
+    client.force_login(admin)
     before = snapshot()
-    response = _post(clients.office, "/api/v1/tokens/", {"user": admin.pk})
+    response = _post(client, "/api/v1/tokens/", {})
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+def test_naming_another_account_when_issuing_a_token_is_refused_on_user(filed, personas, clients):
+    before = snapshot()
+    response = _post(clients.office, "/api/v1/tokens/", {"user": personas.lead.pk})
     assert response.status_code == 400
-    assert response.json() == {"user": ["该账号不能持有接口令牌（已停用、无角色或为管理员）。"]}
+    assert response.json() == {"user": ["不支持该字段。"]}
     assert snapshot() == before
 
 
