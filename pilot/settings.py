@@ -144,6 +144,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 # Evidence limit checked by the form; the request limit above covers non-file fields only.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+EVIDENCE_MAX_FILES_PER_UPDATE = env_int("EVIDENCE_MAX_FILES_PER_UPDATE", 20)
+EVIDENCE_MAX_TOTAL_BYTES_PER_UPDATE = env_int(
+    "EVIDENCE_MAX_TOTAL_BYTES_PER_UPDATE", 100 * 1024 * 1024
+)
+# Removed evidence files stay on disk this long before purge_evidence_files deletes them.
+EVIDENCE_PURGE_GRACE_HOURS = env_int("EVIDENCE_PURGE_GRACE_HOURS", 24)
+# A reporting period opens for filing this many days before it starts.
+PILOT_FILING_OPENS_DAYS_BEFORE = env_int("PILOT_FILING_OPENS_DAYS_BEFORE", 5)
 
 # The portal's clock (pilot/clock.py): pin "today" so the demo shows a programme in flight.
 PILOT_AS_OF_DATE = env_date("PILOT_AS_OF_DATE")
@@ -162,6 +170,9 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE") or "pilot"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A run no worker picked up, or an e-mail left "sending", ends after these many minutes.
+PILOT_RUN_QUEUE_TIMEOUT_MINUTES = env_int("PILOT_RUN_QUEUE_TIMEOUT_MINUTES", 10)
+PILOT_EMAIL_SENDING_TIMEOUT_MINUTES = env_int("PILOT_EMAIL_SENDING_TIMEOUT_MINUTES", 10)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
