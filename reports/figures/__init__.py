@@ -29,13 +29,15 @@ Definitions (also shown on the dashboard pages):
 
 Modules: ``results`` (the result types), ``warning`` (warning colour, overdue), ``reporting``
 (who owes a submission, returns), ``programme`` (the overview), ``departments`` (one
-department), ``trend`` (the status trend, from snapshots), ``overview`` (all programmes).
+department), ``asof`` (the one status rule, as of any period), ``trend`` (the status trend),
+``overview`` (all programmes).
 Import the names from this package: ``from reports import figures``.
 
 Known approximation: "holds an active reporter account" is today's accounts, also for past
 periods (account history is not kept).
 """
 
+from reports.figures.asof import TaskState, cutoff, due_end, is_interim, states_as_of
 from reports.figures.departments import department_figures, department_record, department_tasks
 from reports.figures.overview import current_periods, pick_current_period, programmes_overview
 from reports.figures.programme import (
@@ -71,7 +73,7 @@ from reports.figures.results import (
     TaskCounts,
     TrendPoint,
 )
-from reports.figures.trend import mark_trend_stale, period_groups, status_trend
+from reports.figures.trend import status_trend
 from reports.figures.warning import (
     LAG_TOLERANCE,
     DayNumber,
@@ -94,21 +96,23 @@ __all__ = [
     "RecordRow",
     "ReportingCounts",
     "TaskCounts",
+    "TaskState",
     "TrendPoint",
     "WarningColour",
     "category_rows",
     "current_periods",
+    "cutoff",
     "department_figures",
     "department_record",
     "department_rows",
     "department_tasks",
+    "due_end",
     "expected_assignments",
-    "mark_trend_stale",
+    "is_interim",
     "open_in_period_q",
     "overdue_q",
     "owed_q",
     "period_figures",
-    "period_groups",
     "period_reporting",
     "pick_current_period",
     "programmes_overview",
@@ -116,6 +120,7 @@ __all__ = [
     "reporting_departments",
     "reporting_outcome_q",
     "returned_counts",
+    "states_as_of",
     "status_trend",
     "submitted_updates",
     "summed_task_counts",
