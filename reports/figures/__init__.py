@@ -37,7 +37,14 @@ Known approximation: "holds an active reporter account" is today's accounts, als
 periods (account history is not kept).
 """
 
-from reports.figures.asof import TaskState, cutoff, due_end, is_interim, states_as_of
+from reports.figures.asof import (
+    TaskState,
+    cutoff,
+    due_end,
+    is_interim,
+    period_accepted_q,
+    states_as_of,
+)
 from reports.figures.departments import department_figures, department_record, department_tasks
 from reports.figures.overview import current_periods, pick_current_period, programmes_overview
 from reports.figures.programme import (
@@ -112,6 +119,7 @@ __all__ = [
     "open_in_period_q",
     "overdue_q",
     "owed_q",
+    "period_accepted_q",
     "period_figures",
     "period_reporting",
     "pick_current_period",

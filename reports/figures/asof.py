@@ -31,6 +31,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from departments.models import DepartmentKind
@@ -261,3 +262,14 @@ def states_as_of(
     for _period, current in walk_statuses(programme=programme, periods=periods, now=now):
         states = current
     return dict(states)
+
+
+def period_accepted_q(period: ReportingPeriod, *, now=None) -> Q:
+    """Return the ProgressUpdate filter of ``period``'s lead updates accepted by its cut-off
+    (what a report on ``period`` may quote; concrete leads only, as the rule counts them)."""
+    accepted_by = Q(reviewed_at__lte=cutoff(period, now=now)) | Q(reviewed_at__isnull=True)
+    return (
+        Q(period=period, role=AssignmentRole.LEAD, state=UpdateState.ACCEPTED)
+        & accepted_by
+        & ~Q(department__kind=DepartmentKind.COLLECTIVE)
+    )

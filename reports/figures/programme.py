@@ -3,12 +3,13 @@
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
 
 from departments.models import Department
 from pilot import clock
-from reports.figures.asof import cutoff, states_as_of
+from reports.figures.asof import cutoff, period_accepted_q, states_as_of
 from reports.figures.reporting import (
     _rate,
     _reporting,
@@ -29,6 +30,7 @@ from tasks.models import (
     AssignmentRole,
     Category,
     Programme,
+    ProgressUpdate,
     ReportingPeriod,
     Task,
     TaskStatus,
@@ -148,7 +150,7 @@ def summed_task_counts(rows: Iterable[dict]) -> TaskCounts:
 
 
 def period_figures(*, programme: Programme, period: ReportingPeriod) -> PeriodFigures:
-    """Return the programme overview's figures as of ``period`` (eight queries).
+    """Return the programme overview's figures as of ``period`` (ten queries).
 
     The task figures follow the status rule as of the period (``reports.figures.asof``):
     a past period's figures stay what they were at its cut-off, however late they are
@@ -164,6 +166,14 @@ def period_figures(*, programme: Programme, period: ReportingPeriod) -> PeriodFi
     departments = department_rows(
         programme=programme, period=period, today=today, confirmed_by=confirmed_by
     )
+    # "Needs coordination" in a report on the period: the tasks whose lead updates of the
+    # period, accepted by its cut-off, ask for it (the items the report lists).
+    coordination = (
+        ProgressUpdate.objects.filter(period_accepted_q(period, now=now), needs_coordination=True)
+        .values("task_id")
+        .distinct()
+        .count()
+    )
     # Every expected submission belongs to exactly one assigned department, so the period's
     # reporting is the sum of the department rows (no second pass over the assignments).
     reporting = _reporting(
@@ -175,7 +185,7 @@ def period_figures(*, programme: Programme, period: ReportingPeriod) -> PeriodFi
         programme=programme,
         period=period,
         as_of=today,
-        tasks=summed_task_counts(counts.values()),
+        tasks=replace(summed_task_counts(counts.values()), needs_coordination=coordination),
         reporting=reporting,
         categories=_category_rows(counts, programme=programme, keep_empty=True),
         departments=departments,
