@@ -237,4 +237,3 @@ class EmailDelivery(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
-

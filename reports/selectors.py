@@ -155,8 +155,10 @@ def task_rows(
     ``states``: {task id: TaskState} as of the period, computed here when not given.
     """
     now = clock.now()
-    states = states if states is not None else figures.states_as_of(
-        programme=programme, period=period, now=now
+    states = (
+        states
+        if states is not None
+        else figures.states_as_of(programme=programme, period=period, now=now)
     )
     cut = figures.cutoff(period, now=now)
     assignments = Assignment.objects.select_related("department").order_by("order", "pk")
@@ -343,22 +345,19 @@ def reporting_by_unit(*, programme: Programme, period: ReportingPeriod) -> list[
     return list(units.values())
 
 
-def open_coordination_tasks(*, programme: Programme) -> list[Task]:
-    """Return tasks whose current status still flags a problem needing coordination."""
-    return list(
-        Task.objects.filter(programme=programme, needs_coordination=True)
-        .select_related("category")
-        .order_by("number")
-    )
-
-
-def unfinished_tasks(*, programme: Programme) -> list[Task]:
-    return list(
-        Task.objects.filter(programme=programme)
-        .exclude(status=TaskStatus.COMPLETED)
-        .select_related("category")
-        .order_by("number")
-    )
+def unfinished_tasks(*, programme: Programme, states: dict | None = None) -> list[Task]:
+    """Return the tasks not completed, by their row or, given ``states`` ({task id:
+    TaskState} as of a period), as of that period (status and percent set from it)."""
+    tasks = Task.objects.filter(programme=programme).select_related("category").order_by("number")
+    if states is None:
+        return list(tasks.exclude(status=TaskStatus.COMPLETED))
+    unfinished = []
+    for task in tasks:
+        state = states[task.pk]
+        if not state.completed:
+            task.status, task.percent = state.status, state.percent
+            unfinished.append(task)
+    return unfinished
 
 
 def periods_until(*, programme: Programme, as_of: datetime.date) -> list[ReportingPeriod]:

@@ -326,9 +326,7 @@ def test_accepting_an_update_changes_the_trend_on_the_next_read(history, persona
     assert (after.by_status[ON_TRACK], after.by_status[BEHIND]) == (0, 1)
 
 
-def test_accepting_a_past_periods_update_late_changes_only_the_periods_after_it(
-    history, personas
-):
+def test_accepting_a_past_periods_update_late_changes_only_the_periods_after_it(history, personas):
     figures.status_trend(programme=history.programme)
     late_report = _submitted(
         plan=history, task=Task.objects.get(number=4), month=1, department=history.finance,
