@@ -47,7 +47,7 @@ def summary_figures(*, programme: Programme, as_of: datetime.date) -> SummaryFig
 def summary_title(programme: Programme, as_of: datetime.date) -> str:
     return _("%(programme)s试点总结（截至%(day)s）") % {
         "programme": programme,
-        "day": as_of.strftime("%Y年%m月%d日"),
+        "day": chinese_date(as_of),
     }
 
 
