@@ -62,9 +62,7 @@ def _at_once(*calls):
     return results
 
 
-def test_accepting_both_leads_completed_updates_at_once_completes_the_task(
-    plan, personas, clock
-):
+def test_accepting_both_leads_completed_updates_at_once_completes_the_task(plan, personas, clock):
     period = plan.periods[(2021, 3)]
     for number in range(10, 16):
         task = TaskFactory(programme=plan.programme, category=plan.categories[1], number=number)
