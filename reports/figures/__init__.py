@@ -6,8 +6,13 @@ SQL queries whatever the size of the programme (aggregation happens in the datab
 
 Definitions (also shown on the dashboard pages):
 
+- **Task status as of a period** (``asof``): from the lead updates of periods up to it that
+  were accepted by its cut-off (the end of its due date, or now if earlier), and the
+  confirmations made by then; collectives are never leads. ``period_figures`` and
+  ``status_trend`` count tasks by it, so a report on a past period never changes.
 - **Task progress**: tasks completed and confirmed (办结确认, ``completion_confirmed_at`` set)
-  divided by all tasks; and the mean of the tasks' current ``percent``.
+  divided by all tasks; and the mean of the tasks' ``percent`` (as of the period in
+  ``period_figures``, the row's elsewhere).
 - **Overdue task**: ``due_on`` is before ``clock.today()`` and the task is not completed and
   confirmed.
 - **Expected submission** of a period: one per (task, department) assignment where the

@@ -274,3 +274,45 @@ def test_bulk_accept_reports_updates_someone_else_took(plan, personas, clock):
 
     assert [u.pk for u in result.accepted] == [updates[1].pk]
     assert [u.pk for u in result.taken] == [updates[0].pk]
+
+
+def test_the_review_page_offers_the_highlight_mark(plan, personas, clients, clock):
+    update = _submitted(plan.tasks[1], plan.periods[(2021, 3)], personas.support)
+
+    html = clients.office.get(f"/review/{update.pk}/").content.decode()
+
+    assert 'name="highlight"' in html
+    assert "列为亮点/典型做法" in html
+
+
+def test_a_task_led_only_by_a_collective_follows_the_body_named_for_it(plan, personas, clock):
+    from tasks.services.plan import name_body_for_collective
+
+    task = plan.tasks[0]
+    task.assignments.filter(department=plan.commerce).delete()
+    task.assignments.filter(department=plan.cities).update(role=AssignmentRole.LEAD)
+    name_body_for_collective(
+        task=task, collective=plan.cities, department=plan.commerce, actor=personas.office
+    )
+    update = _submitted(task, plan.periods[(2021, 3)], personas.lead, status=S.COMPLETED)
+
+    review.accept_update(update=update, actor=personas.office)
+
+    task.refresh_from_db()
+    assert (task.status, task.percent) == (S.COMPLETED, 100)
+
+
+def _submitted(task, period, user, status=S.ON_TRACK):
+    data = {
+        "status": status,
+        "percent": 100 if status == S.COMPLETED else 30,
+        "work_done": "推进。",
+        "next_steps": "继续。",
+        "problems": "",
+        "needs_coordination": False,
+    }
+    update = reporting.start_update(task=task, period=period, actor=user)
+    update = reporting.save_update(
+        update=update, actor=user, data=data, expected_version=update.version
+    )
+    return reporting.submit_update(update=update, actor=user, expected_version=update.version)
