@@ -146,7 +146,7 @@ def build_monthly_document(
     workbook's figures, in seven sections."""
     now = clock.now()
     figures = figures or period_figures(programme=programme, period=period)
-    states = states_as_of(programme=programme, period=period, now=now)
+    states = figures.states or states_as_of(programme=programme, period=period, now=now)
     tasks = selectors.report_tasks(programme=programme, period=period, states=states)
     interim = is_interim(period, now=now)
     document = common.new_document()

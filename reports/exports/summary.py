@@ -16,7 +16,7 @@ from reports.exports.monthly import (
     lagging_tasks,
     overall_paragraphs,
 )
-from reports.figures import PeriodFigures, ReportingCounts, period_figures, states_as_of
+from reports.figures import PeriodFigures, ReportingCounts, period_figures
 from tasks.models import Programme, ReportingPeriod, TaskStatus
 
 
@@ -40,8 +40,7 @@ def summary_figures(*, programme: Programme, as_of: datetime.date) -> SummaryFig
     for period in periods:
         latest = period_figures(programme=programme, period=period)
         history.append((period, latest.reporting))
-    states = states_as_of(programme=programme, period=latest.period)
-    return SummaryFigures(latest=latest, as_of=as_of, history=history, states=states)
+    return SummaryFigures(latest=latest, as_of=as_of, history=history, states=latest.states)
 
 
 def summary_title(programme: Programme, as_of: datetime.date) -> str:

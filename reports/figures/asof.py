@@ -30,6 +30,7 @@ import bisect
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -48,8 +49,7 @@ from tasks.models import (
 )
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """What one lead unit's accepted update says (the inputs of the rule)."""
 
     status: str
@@ -59,8 +59,7 @@ class Report:
     period_start: datetime.date
 
 
-@dataclass(frozen=True)
-class TaskState:
+class TaskState(NamedTuple):
     """A task's state as of a period: status, percent, needs_coordination, confirmed, and the
     latest period whose update it reflects (status_period_id, None when none)."""
 
@@ -160,9 +159,10 @@ class _TaskInputs:
 
 
 def walk_statuses(
-    *, programme: Programme, periods: list[ReportingPeriod], now=None
+    *, programme: Programme, periods: list[ReportingPeriod], now=None, only_last: bool = False
 ) -> Iterator[tuple[ReportingPeriod, dict[int, TaskState]]]:
-    """Yield (period, {task id: TaskState as of that period}) for ``periods`` (in order).
+    """Yield (period, {task id: TaskState as of that period}) for ``periods`` (in order;
+    ``only_last``: for the last one only, which spares combining at every step).
 
     The dict is the same object each time, updated in place: read it before the next step.
     Four queries whatever the length of the history.
@@ -200,9 +200,10 @@ def walk_statuses(
         task_id: combine(leads=task.leads, reports={}, confirmed=False, fallback=task.fallback)
         for task_id, task in inputs.items()
     }
+    changed: set[int] = set()
     for index, period in enumerate(periods):
-        changed = set(confirmations[index])
-        confirmed.update(changed)
+        changed.update(confirmations[index])
+        confirmed.update(confirmations[index])
         for task_id, department_id, period_id, _at, status, percent, coordination in effects[index]:
             start = periods[index_of[period_id]].starts_on
             reports = inputs[task_id].reports
@@ -210,6 +211,8 @@ def walk_statuses(
             if held is None or held.period_start <= start:
                 reports[department_id] = Report(status, percent, coordination, period_id, start)
                 changed.add(task_id)
+        if only_last and index < len(periods) - 1:
+            continue
         for task_id in changed:
             task = inputs[task_id]
             states[task_id] = combine(
@@ -218,6 +221,7 @@ def walk_statuses(
                 confirmed=task_id in confirmed,
                 fallback=task.fallback,
             )
+        changed.clear()
         yield period, states
 
 
@@ -259,7 +263,9 @@ def states_as_of(
         ReportingPeriod.objects.filter(programme=programme, starts_on__lte=period.starts_on)
     )
     states: dict[int, TaskState] = {}
-    for _period, current in walk_statuses(programme=programme, periods=periods, now=now):
+    for _period, current in walk_statuses(
+        programme=programme, periods=periods, now=now, only_last=True
+    ):
         states = current
     return dict(states)
 

@@ -189,6 +189,7 @@ def period_figures(*, programme: Programme, period: ReportingPeriod) -> PeriodFi
         reporting=reporting,
         categories=_category_rows(counts, programme=programme, keep_empty=True),
         departments=departments,
+        states=states,
     )
 
 
