@@ -289,35 +289,3 @@ class EmailDelivery(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
-
-
-class TrendSnapshot(models.Model):
-    """Every task's status at the end of one period, for the status trend.
-
-    Derived data (``reports.figures.trend``): ``statuses`` holds one character per task of
-    the programme, in task id order (the index of the status in ``TaskStatus.values``),
-    valid for the plan whose signature (task ids and their numbers of lead units) is in
-    ``plan``. Accepting an update gives its periods and every later period of the programme
-    a new ``token`` (``mark_trend_stale``); the row is up to date while ``computed_token``
-    equals ``token`` and ``plan`` matches the current plan, and is recomputed on the next
-    read otherwise.
-    """
-
-    period = models.OneToOneField(
-        ReportingPeriod,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="+",
-        verbose_name=_("报送期次"),
-    )
-    token = models.CharField(_("版本标记"), max_length=32)
-    computed_token = models.CharField(_("已计算的版本标记"), max_length=32, blank=True)
-    statuses = models.TextField(_("期末各任务状态"), blank=True, default="")
-    plan = models.CharField(_("任务计划签名"), max_length=32, blank=True, default="")
-
-    class Meta:
-        verbose_name = _("状态走势快照")
-        verbose_name_plural = _("状态走势快照")
-
-    def __str__(self):
-        return str(self.period_id)

@@ -50,6 +50,14 @@ class ReviewFilterForm(forms.Form):
         self.fields["department"].queryset = selectors.lead_departments(programme=programme)
 
 
+class AcceptForm(forms.Form):
+    """Accepting an update, optionally marking it a highlight for the monthly report."""
+
+    highlight = forms.BooleanField(
+        label=_("列为亮点/典型做法（写入月报“本月主要进展”）"), required=False
+    )
+
+
 class ReturnForm(forms.Form):
     """Reasons and a comment for returning an update; the service requires one of them."""
 

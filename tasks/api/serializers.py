@@ -295,7 +295,7 @@ class SubmitSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class AcceptSerializer(StrictFieldsMixin, serializers.Serializer):
-    pass
+    highlight = serializers.BooleanField(required=False, default=False)
 
 
 class ReturnSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -270,8 +270,11 @@ class UpdateViewSet(
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         update = self.get_object()
-        validated(serializers.AcceptSerializer, request)
-        return self._respond(review.accept_update(update=update, actor=request.user))
+        data = validated(serializers.AcceptSerializer, request)
+        accepted = review.accept_update(
+            update=update, actor=request.user, highlight=data["highlight"]
+        )
+        return self._respond(accepted)
 
     @action(detail=True, methods=["post"], url_path="return")
     def return_update(self, request, pk=None):

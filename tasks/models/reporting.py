@@ -84,6 +84,8 @@ class ProgressUpdate(models.Model):
     next_steps = models.TextField(_("下步工作计划"), blank=True)
     problems = models.TextField(_("存在问题及需协调事项"), blank=True)
     needs_coordination = models.BooleanField(_("需协调解决"), default=False)
+    # Set by the office when accepting: the update is quoted as a highlight in the 月报.
+    is_highlight = models.BooleanField(_("亮点/典型做法"), default=False)
     copied_from_previous = models.BooleanField(_("与上期内容相同"), default=False)
     drawn_from = models.ManyToManyField(
         "self",
