@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0002_progressupdate_returned_index'),
+        ('tasks', '0003_period_closed'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0003_trendsnapshot_statuses'),
+        ('reports', '0004_runs_that_end'),
     ]
 
     operations = [
