@@ -118,8 +118,7 @@ def add_page_numbers(document) -> None:
 
 def _page_number(footer, alignment) -> None:
     footer.is_linked_to_previous = False
-    paragraph = footer.paragraphs[0]
-    paragraph.text = ""
+    paragraph = footer.paragraphs[0].clear()
     paragraph.alignment = alignment
     layout = paragraph.paragraph_format
     layout.first_line_indent = Pt(0)

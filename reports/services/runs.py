@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 from pilot import clock, permissions
-from reports import exports, selectors
+from reports import exports
 from reports.exports.common import headline_items
 from reports.exports.summary import summary_figures
 from reports.figures import period_figures
@@ -303,7 +303,7 @@ def _build_urging(run: ReportRun) -> BuiltReport:
 
 def _build_late_list(run: ReportRun) -> BuiltReport:
     programme, period = run.programme, run.period
-    units = selectors.late_units(programme=programme, period=period)
+    units = exports.notices.units_to_urge(programme=programme, period=period)
     files = [
         BuiltFile(
             FileKind.XLSX,
