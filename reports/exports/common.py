@@ -254,10 +254,11 @@ def add_items(document, items: list[str], *, empty: str) -> None:
 
 def document_bytes(document) -> bytes:
     """Return the document as .docx bytes, each run naming its East Asian font."""
-    gbt9704.stamp_run_fonts(document)
     if not document.core_properties.title:
         title = next((p.text for p in document.paragraphs if p.style.name == "Title"), "")
         document.core_properties.title = title
+    gbt9704.balance_titles(document)
+    gbt9704.stamp_run_fonts(document)
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -14,6 +14,7 @@ are removed, because they resolve through the template's theme (a Japanese one h
 
 import datetime
 import re
+from itertools import pairwise
 
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -21,7 +22,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Emu, Mm, Pt, RGBColor
 from lxml import etree
 
 # Page and type area (GB/T 9704-2012, 5.2).
@@ -80,7 +81,7 @@ def clean(value) -> str:
 
 def text_width():
     """Return the type-area width (the page width less the left and right margins)."""
-    return PAGE_WIDTH - MARGINS["left"] - MARGINS["right"]
+    return Emu(PAGE_WIDTH - MARGINS["left"] - MARGINS["right"])
 
 
 # --- the page --------------------------------------------------------------------------
@@ -350,6 +351,65 @@ def stamp_run_fonts(document) -> None:
                 _set_fonts(rfonts, fonts[style.style_id], rfonts.get(qn("w:ascii")) or LATIN_FONT)
 
 
+def balance_titles(document) -> None:
+    """Break a title longer than a line into lines of even length (GB/T 9704, 7.2.4).
+
+    Builders write titles as one string; left to itself Word leaves a character or two
+    alone on the last line. Breaks fall between characters, never inside a number or a
+    word, and never before a closing mark. Titles that already carry breaks are kept.
+    """
+    per_line = int(text_width().pt // (TITLE_SIZE + CHARACTER_SPACING_TWIPS / 20))
+    for paragraph in document.paragraphs:
+        if paragraph.style.name != "Title" or len(paragraph.runs) != 1:
+            continue
+        run = paragraph.runs[0]
+        text = run.text
+        if "\n" in text or _width_in_characters(text) <= per_line:
+            continue
+        lines = _balanced_lines(text, per_line)
+        run.text = lines[0]
+        for line in lines[1:]:
+            run.add_break()
+            run._r.append(_text_element(line))
+
+
+def _text_element(text: str):
+    element = OxmlElement("w:t")
+    element.set(qn("xml:space"), "preserve")
+    element.text = text
+    return element
+
+
+def _balanced_lines(text: str, per_line: int) -> list[str]:
+    count = -(-int(_width_in_characters(text) * 2) // (per_line * 2))
+    target = _width_in_characters(text) / count
+    lines, start = [], 0
+    for _ in range(count - 1):
+        best = None
+        for end in range(start + 1, len(text)):
+            width = _width_in_characters(text[start:end])
+            if width > per_line:
+                break
+            if _can_break(text, end) and (
+                best is None
+                or abs(width - target) < abs(_width_in_characters(text[start:best]) - target)
+            ):
+                best = end
+        if best is None:
+            break
+        lines.append(text[start:best])
+        start = best
+    lines.append(text[start:])
+    return lines
+
+
+def _can_break(text: str, index: int) -> bool:
+    before, after = text[index - 1], text[index]
+    if _is_latin(before) and _is_latin(after):
+        return False
+    return after not in "、，。；：！？）》”’" and before not in "（《“‘"
+
+
 def _style_east_asian_font(style) -> str:
     while style is not None:
         rpr = style.element.rPr
@@ -386,8 +446,10 @@ def add_signature(document, office: str, day: datetime.date | None) -> None:
     The date stands right with 4 characters of right indent; the office name is centred
     over the date (flush right when it is the longer of the two).
     """
-    document.add_paragraph()
+    # A blank line, the office and the date stay on one page (never a date alone).
+    document.add_paragraph().paragraph_format.keep_with_next = True
     office_paragraph = plain_paragraph(document, office, alignment=WD_ALIGN_PARAGRAPH.RIGHT)
+    office_paragraph.paragraph_format.keep_with_next = True
     if day is None:
         return
     date_text = chinese_date(day)
@@ -399,8 +461,18 @@ def add_signature(document, office: str, day: datetime.date | None) -> None:
 
 
 def _width_in_characters(text: str) -> float:
-    # Digits and Latin letters are half as wide as Chinese characters.
-    return sum(0.5 if ord(char) < 0x2E80 else 1 for char in text)
+    """Return the width of ``text`` in Chinese characters (ems).
+
+    Latin letters and digits are half as wide; Word and LibreOffice add a quarter of a
+    character between Chinese text and Latin letters or digits (autoSpaceDE / DN).
+    """
+    width = sum(0.5 if ord(char) < 0x2E80 else 1 for char in text)
+    kinds = [_is_latin(char) for char in text if _is_latin(char) or ord(char) >= 0x2E80]
+    return width + 0.25 * sum(a != b for a, b in pairwise(kinds))
+
+
+def _is_latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 def add_issuance_block(
@@ -467,7 +539,7 @@ def column_widths(headers, rows, widths=None, *, size: float = TABLE_SIZE) -> li
     half_headers, whole_headers, longest = [], [], []
     for index, header in enumerate(headers):
         chars = _width_in_characters(clean(header))
-        half_headers.append(-(-chars // 2))
+        half_headers.append(max(-(-chars // 2), min(chars, 2)))
         whole_headers.append(chars)
         longest.append(max((_width_in_characters(clean(row[index])) for row in rows), default=1))
     padding = Pt(8)

@@ -216,7 +216,8 @@ def test_chinese_date_has_no_leading_zeros():
 
 
 def _paragraphs(content: bytes) -> list[str]:
-    return [p.text for p in Document(BytesIO(content)).paragraphs]
+    # Titles carry line breaks (balanced lines); compare their text without them.
+    return [p.text.replace("\n", "") for p in Document(BytesIO(content)).paragraphs]
 
 
 def test_a_unit_with_missing_reports_is_asked_to_report_by_a_working_day_deadline(plan, february):
@@ -286,3 +287,27 @@ def test_the_offices_own_department_is_never_urged(plan, february):
         exports.build_urging_notice(
             programme=plan.programme, period=february, department=office, today=TODAY
         )
+
+
+def test_a_long_title_breaks_into_even_lines_without_splitting_numbers(plan):
+    document = common.new_document()
+    document.add_heading("海南省全面深化服务贸易创新发展试点实施方案 2022年5月工作月报", level=0)
+
+    title = Document(BytesIO(common.document_bytes(document))).paragraphs[0]
+
+    assert title.text.split("\n") == [
+        "海南省全面深化服务贸易创新发展",
+        "试点实施方案 2022年5月工作月报",
+    ]
+    assert Document(BytesIO(common.document_bytes(document))).core_properties.title == (
+        "海南省全面深化服务贸易创新发展试点实施方案 2022年5月工作月报"
+    )
+
+
+def test_the_signature_never_leaves_the_date_alone_on_a_page(plan):
+    document = common.new_document()
+    common.add_signature(document, "测试联席会议办公室", datetime.date(2022, 6, 15))
+
+    blank, office, day = document.paragraphs
+    assert blank.paragraph_format.keep_with_next and office.paragraph_format.keep_with_next
+    assert day.text == "2022年6月15日"
