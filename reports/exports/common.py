@@ -237,9 +237,10 @@ def add_table(document, headers, rows, *, widths=None, font_size: float | None =
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         gbt9704.fill_cell(cell, text, header=True, size=size)
+    centred = gbt9704.short_columns(headers, rows)
     for row, values in zip(table.rows[1:], rows, strict=True):
-        for cell, value in zip(row.cells, values, strict=True):
-            gbt9704.fill_cell(cell, value, header=False, size=size)
+        for cell, value, centre in zip(row.cells, values, centred, strict=True):
+            gbt9704.fill_cell(cell, value, header=False, size=size, centred=centre)
     gbt9704.lay_out_table(table, gbt9704.column_widths(headers, rows, widths, size=size))
     return table
 

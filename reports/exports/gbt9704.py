@@ -598,15 +598,22 @@ def lay_out_table(table, widths: list[int]) -> None:
             tr_pr.append(OxmlElement("w:tblHeader"))
 
 
-def fill_cell(cell, value, *, header: bool, size: float) -> None:
+def short_columns(headers, rows) -> list[bool]:
+    """Tell, per column, whether all its cells are short (numbers, states): those centre."""
+    return [
+        all(_width_in_characters(clean(row[index])) <= 6 for row in rows)
+        for index in range(len(headers))
+    ]
+
+
+def fill_cell(cell, value, *, header: bool, size: float, centred: bool = True) -> None:
     """Write ``value`` into ``cell``: unindented, single-spaced, 黑体 in the header row."""
-    text = clean(value)
     paragraph = cell.paragraphs[0]
     layout = paragraph.paragraph_format
     layout.first_line_indent = Pt(0)
     layout.line_spacing_rule = WD_LINE_SPACING.SINGLE
     layout.space_before = layout.space_after = Pt(2)
-    short = header or _width_in_characters(text) <= 6
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if short else WD_ALIGN_PARAGRAPH.LEFT
-    run = paragraph.add_run(text)
+    centred = header or centred
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
+    run = paragraph.add_run(clean(value))
     set_run_font(run, HEADING1_FONT if header else BODY_FONT, size)

@@ -93,7 +93,7 @@ def build_urging_notice(
         deadline = working_days_after(today, DAYS_TO_REPORT)
         document.add_paragraph(demand_sentence(deadline))
     if unit.late:
-        document.add_paragraph(reminder_sentence(unit))
+        document.add_paragraph(reminder_sentence(unit, also=bool(unit.missing)))
     document.add_paragraph(contact_sentence(office))
     common.add_signature(document, programme.issuer, today)
     return common.document_bytes(document)
@@ -133,12 +133,14 @@ def demand_sentence(deadline: datetime.date) -> str:
     ) % {"deadline": common.chinese_date(deadline), "days": DAYS_TO_REPORT}
 
 
-def reminder_sentence(unit: selectors.LateUnit) -> str:
+def reminder_sentence(unit: selectors.LateUnit, *, also: bool = False) -> str:
+    """Return the reminder to a unit that filed late (after a demand, it starts with 另)."""
     numbers = "、".join(str(task.number) for task in unit.late)
-    return _(
-        "另，贵单位第%(numbers)s项任务（共%(n)s项）的进展情况晚于报送截止日报送，"
+    sentence = _(
+        "贵单位第%(numbers)s项任务（共%(n)s项）的进展情况晚于报送截止日报送，"
         "请在今后的报送期次中按期报送。"
     ) % {"numbers": numbers, "n": len(unit.late)}
+    return _("另，") + sentence if also else sentence
 
 
 def contact_sentence(office: Department | None) -> str:
