@@ -199,7 +199,6 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 chinese_date = gbt9704.chinese_date
 add_signature = gbt9704.add_signature
 add_issuance_block = gbt9704.add_issuance_block
-DEFAULT_OFFICE = "联席会议办公室"
 
 
 def new_document(*, landscape: bool = False, office: str | None = None):
@@ -208,7 +207,7 @@ def new_document(*, landscape: bool = False, office: str | None = None):
     gbt9704.set_up_page(document, landscape=landscape)
     gbt9704.set_up_styles(document)
     gbt9704.add_page_numbers(document)
-    set_office(document, office or _(DEFAULT_OFFICE))
+    set_office(document, office or _("联席会议办公室"))
     return document
 
 
@@ -241,7 +240,10 @@ def add_table(document, headers, rows, *, widths=None, font_size: float | None =
     for row, values in zip(table.rows[1:], rows, strict=True):
         for cell, value, centre in zip(row.cells, values, centred, strict=True):
             gbt9704.fill_cell(cell, value, header=False, size=size, centred=centre)
-    gbt9704.lay_out_table(table, gbt9704.column_widths(headers, rows, widths, size=size))
+    gbt9704.lay_out_table(
+        table,
+        gbt9704.column_widths(headers, rows, widths, size=size, room=gbt9704.text_width(document)),
+    )
     return table
 
 

@@ -79,9 +79,12 @@ def clean(value) -> str:
     return _CONTROL.sub("", str(value))
 
 
-def text_width():
+def text_width(document=None):
     """Return the type-area width (the page width less the left and right margins)."""
-    return Emu(PAGE_WIDTH - MARGINS["left"] - MARGINS["right"])
+    if document is None:
+        return Emu(PAGE_WIDTH - MARGINS["left"] - MARGINS["right"])
+    section = document.sections[-1]
+    return Emu(section.page_width - section.left_margin - section.right_margin)
 
 
 # --- the page --------------------------------------------------------------------------
@@ -358,7 +361,7 @@ def balance_titles(document) -> None:
     alone on the last line. Breaks fall between characters, never inside a number or a
     word, and never before a closing mark. Titles that already carry breaks are kept.
     """
-    per_line = int(text_width().pt // (TITLE_SIZE + CHARACTER_SPACING_TWIPS / 20))
+    per_line = int(text_width(document).pt // (TITLE_SIZE + CHARACTER_SPACING_TWIPS / 20))
     for paragraph in document.paragraphs:
         if paragraph.style.name != "Title" or len(paragraph.runs) != 1:
             continue
@@ -491,7 +494,7 @@ def add_issuance_block(
     set_run_font(printed.add_run(clean(office)), BODY_FONT, SMALL_SIZE)
     set_run_font(printed.add_run(f"\t{chinese_date(day)}印发"), BODY_FONT, SMALL_SIZE)
     printed.paragraph_format.tab_stops.add_tab_stop(
-        text_width() - Pt(2 * SMALL_SIZE), WD_TAB_ALIGNMENT.RIGHT
+        text_width(document) - Pt(2 * SMALL_SIZE), WD_TAB_ALIGNMENT.RIGHT
     )
     rows.append(printed)
     for paragraph in rows:
@@ -525,7 +528,9 @@ def _border(paragraph, side: str, eighths_of_a_point: int) -> None:
 # --- tables ----------------------------------------------------------------------------
 
 
-def column_widths(headers, rows, widths=None, *, size: float = TABLE_SIZE) -> list[int]:
+def column_widths(
+    headers, rows, widths=None, *, size: float = TABLE_SIZE, room: int | None = None
+) -> list[int]:
     """Return column widths (EMU) that fill the type area.
 
     ``widths`` are relative weights when given. Otherwise room is handed out in rounds:
@@ -533,7 +538,7 @@ def column_widths(headers, rows, widths=None, *, size: float = TABLE_SIZE) -> li
     cells), then each column's longest cell on one line, then each header on one line,
     then what is left in proportion. In a round short of room, the widest wishes wait.
     """
-    room = text_width()
+    room = room or text_width()
     if widths is not None:
         return [int(room * weight / sum(widths)) for weight in widths]
     half_headers, whole_headers, longest = [], [], []

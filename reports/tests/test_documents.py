@@ -314,3 +314,29 @@ def test_the_signature_never_leaves_the_date_alone_on_a_page(plan):
     blank, office, day = document.paragraphs
     assert blank.paragraph_format.keep_with_next and office.paragraph_format.keep_with_next
     assert day.text == "2022年6月15日"
+
+
+def test_the_issuance_block_sits_between_thick_rules_with_the_copy_line_first(plan):
+    document = common.new_document()
+    common.add_issuance_block(
+        document,
+        office="测试联席会议办公室",
+        day=datetime.date(2022, 6, 15),
+        copy_to=["省委办公厅", "省政府办公厅"],
+    )
+
+    copy_line, printed = document.paragraphs[-2:]
+    assert copy_line.text == "抄送：省委办公厅，省政府办公厅。"
+    assert printed.text == "测试联席会议办公室\t2022年6月15日印发"
+    assert {run.font.size for p in (copy_line, printed) for run in p.runs} == {Pt(14)}
+    top = copy_line._p.pPr.find(f"{qn('w:pBdr')}/{qn('w:top')}")
+    middle = copy_line._p.pPr.find(f"{qn('w:pBdr')}/{qn('w:bottom')}")
+    bottom = printed._p.pPr.find(f"{qn('w:pBdr')}/{qn('w:bottom')}")
+    assert [line.get(qn("w:sz")) for line in (top, middle, bottom)] == ["8", "4", "8"]
+
+
+def test_a_landscape_document_fits_its_tables_to_the_wider_page(plan):
+    document = common.new_document(landscape=True)
+    table = common.add_table(document, ["序号", "具体举措"], [(1, "长" * 200)])
+
+    assert abs(sum(column.width for column in table.columns) - Mm(297 - 28 - 26)) < Mm(1)
