@@ -191,6 +191,8 @@ def _set_style(style, east_asian: str, size: float | None, *, latin: str = LATIN
         font.size = Pt(size)
     font.color.rgb = RGBColor(0, 0, 0)
     rpr = style.element.get_or_add_rPr()
+    for complex_size in rpr.findall(qn("w:szCs")) if size else ():
+        complex_size.set(qn("w:val"), str(int(size * 2)))
     _set_fonts(rpr.get_or_add_rFonts(), east_asian, latin)
     _set_spacing(rpr, CHARACTER_SPACING_TWIPS)
     _set_lang(rpr)
