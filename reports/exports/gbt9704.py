@@ -390,22 +390,26 @@ def _balanced_lines(text: str, per_line: int) -> list[str]:
     target = _width_in_characters(text) / count
     lines, start = [], 0
     for _ in range(count - 1):
-        best = None
+        candidates = []
         for end in range(start + 1, len(text)):
             width = _width_in_characters(text[start:end])
             if width > per_line:
                 break
-            if _can_break(text, end) and (
-                best is None
-                or abs(width - target) < abs(_width_in_characters(text[start:best]) - target)
-            ):
-                best = end
-        if best is None:
+            if _can_break(text, end):
+                candidates.append((abs(width - target) - _break_bonus(text, end), end))
+        if not candidates:
             break
+        best = min(candidates)[1]
         lines.append(text[start:best])
         start = best
     lines.append(text[start:])
     return lines
+
+
+def _break_bonus(text: str, index: int) -> float:
+    # Prefer breaking where a phrase ends: after a date or 方案, or before a bracket.
+    good = text[index - 1] in "年月日案" or text[index] == "（"
+    return 1.5 if good else 0.0
 
 
 def _can_break(text: str, index: int) -> bool:

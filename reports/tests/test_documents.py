@@ -340,3 +340,12 @@ def test_a_landscape_document_fits_its_tables_to_the_wider_page(plan):
     table = common.add_table(document, ["序号", "具体举措"], [(1, "长" * 200)])
 
     assert abs(sum(column.width for column in table.columns) - Mm(297 - 28 - 26)) < Mm(1)
+
+
+def test_a_title_breaks_after_a_date_rather_than_inside_a_word(plan):
+    document = common.new_document()
+    document.add_heading("关于补报2022年5月试点任务进展情况的通知", level=0)
+
+    title = Document(BytesIO(common.document_bytes(document))).paragraphs[0]
+
+    assert title.text.split("\n") == ["关于补报2022年5月", "试点任务进展情况的通知"]
