@@ -228,6 +228,11 @@ def can_view_reports(user) -> bool:
     return is_office(user) or is_member(user)
 
 
+def can_manage_report_template(user) -> bool:
+    """The Word template of the reports is the office's (download and upload)."""
+    return is_office(user)
+
+
 # --- the REST API (tasks.api) ----------------------------------------------------------
 
 
