@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.exports import gbt9704
+from reports.exports import gbt9704, gbt9704_tables
 from reports.figures import PeriodFigures
 from tasks.models import TaskStatus
 
@@ -235,14 +235,16 @@ def add_table(document, headers, rows, *, widths=None, font_size: float | None =
     table = document.add_table(rows=1 + len(rows), cols=len(headers))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        gbt9704.fill_cell(cell, text, header=True, size=size)
-    centred = gbt9704.short_columns(headers, rows)
+        gbt9704_tables.fill_cell(cell, text, header=True, size=size)
+    centred = gbt9704_tables.short_columns(headers, rows)
     for row, values in zip(table.rows[1:], rows, strict=True):
         for cell, value, centre in zip(row.cells, values, centred, strict=True):
-            gbt9704.fill_cell(cell, value, header=False, size=size, centred=centre)
-    gbt9704.lay_out_table(
+            gbt9704_tables.fill_cell(cell, value, header=False, size=size, centred=centre)
+    gbt9704_tables.lay_out_table(
         table,
-        gbt9704.column_widths(headers, rows, widths, size=size, room=gbt9704.text_width(document)),
+        gbt9704_tables.column_widths(
+            headers, rows, widths, size=size, room=gbt9704.text_width(document)
+        ),
     )
     return table
 

@@ -17,7 +17,6 @@ import re
 from itertools import pairwise
 
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -64,7 +63,6 @@ _PPR_AFTER_BORDERS = (
     "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
     "w:pPrChange",
 )  # fmt: skip
-_TBLPR_AFTER_CELL_MARGINS = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
 _EXTENDED = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -284,17 +282,17 @@ def _set_fonts(fonts, east_asian: str, latin: str) -> None:
 
 
 def _set_spacing(rpr, twips: int) -> None:
-    _child(rpr, "w:spacing", _RPR_AFTER_SPACING).set(qn("w:val"), str(twips))
+    child_element(rpr, "w:spacing", _RPR_AFTER_SPACING).set(qn("w:val"), str(twips))
 
 
 def _set_lang(rpr) -> None:
-    lang = _child(rpr, "w:lang", ("w:eastAsianLayout", "w:specVanish", "w:oMath"))
+    lang = child_element(rpr, "w:lang", ("w:eastAsianLayout", "w:specVanish", "w:oMath"))
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
     lang.set(qn("w:bidi"), "ar-SA")
 
 
-def _child(parent, tag: str, successors):
+def child_element(parent, tag: str, successors):
     """Return ``parent``'s ``tag`` child, inserted where the schema orders it if missing."""
     child = parent.find(qn(tag))
     if child is None:
@@ -369,7 +367,7 @@ def balance_titles(document) -> None:
             continue
         run = paragraph.runs[0]
         text = run.text
-        if "\n" in text or _width_in_characters(text) <= per_line:
+        if "\n" in text or width_in_characters(text) <= per_line:
             continue
         lines = _balanced_lines(text, per_line)
         run.text = lines[0]
@@ -386,13 +384,13 @@ def _text_element(text: str):
 
 
 def _balanced_lines(text: str, per_line: int) -> list[str]:
-    count = -(-int(_width_in_characters(text) * 2) // (per_line * 2))
-    target = _width_in_characters(text) / count
+    count = -(-int(width_in_characters(text) * 2) // (per_line * 2))
+    target = width_in_characters(text) / count
     lines, start = [], 0
     for _ in range(count - 1):
         candidates = []
         for end in range(start + 1, len(text)):
-            width = _width_in_characters(text[start:end])
+            width = width_in_characters(text[start:end])
             if width > per_line:
                 break
             if _can_break(text, end):
@@ -464,12 +462,12 @@ def add_signature(document, office: str, day: datetime.date | None) -> None:
     date_text = chinese_date(day)
     date_paragraph = plain_paragraph(document, date_text, alignment=WD_ALIGN_PARAGRAPH.RIGHT)
     date_paragraph.paragraph_format.right_indent = Pt(4 * BODY_SIZE)
-    centre = 4 + _width_in_characters(date_text) / 2
-    office_indent = max(0.0, centre - _width_in_characters(office) / 2)
+    centre = 4 + width_in_characters(date_text) / 2
+    office_indent = max(0.0, centre - width_in_characters(office) / 2)
     office_paragraph.paragraph_format.right_indent = Pt(office_indent * BODY_SIZE)
 
 
-def _width_in_characters(text: str) -> float:
+def width_in_characters(text: str) -> float:
     """Return the width of ``text`` in Chinese characters (ems).
 
     Latin letters and digits are half as wide; Word and LibreOffice add a quarter of a
@@ -518,7 +516,7 @@ def add_issuance_block(
 
 
 def _border(paragraph, side: str, eighths_of_a_point: int) -> None:
-    borders = _child(paragraph._p.get_or_add_pPr(), "w:pBdr", _PPR_AFTER_BORDERS)
+    borders = child_element(paragraph._p.get_or_add_pPr(), "w:pBdr", _PPR_AFTER_BORDERS)
     line = OxmlElement(f"w:{side}")
     line.set(qn("w:val"), "single")
     line.set(qn("w:sz"), str(eighths_of_a_point))
@@ -529,102 +527,3 @@ def _border(paragraph, side: str, eighths_of_a_point: int) -> None:
         borders.insert(0, line)
     else:
         borders.append(line)
-
-
-# --- tables ----------------------------------------------------------------------------
-
-
-def column_widths(
-    headers, rows, widths=None, *, size: float = TABLE_SIZE, room: int | None = None
-) -> list[int]:
-    """Return column widths (EMU) that fill the type area.
-
-    ``widths`` are relative weights when given. Otherwise room is handed out in rounds:
-    first every column gets its header on two lines (and up to four characters of its
-    cells), then each column's longest cell on one line, then each header on one line,
-    then what is left in proportion. In a round short of room, the widest wishes wait.
-    """
-    room = room or text_width()
-    if widths is not None:
-        return [int(room * weight / sum(widths)) for weight in widths]
-    half_headers, whole_headers, longest = [], [], []
-    for index, header in enumerate(headers):
-        chars = _width_in_characters(clean(header))
-        half_headers.append(max(-(-chars // 2), min(chars, 2)))
-        whole_headers.append(chars)
-        longest.append(max((_width_in_characters(clean(row[index])) for row in rows), default=1))
-    padding = Pt(8)
-    base = [max(h, min(c, 4)) for h, c in zip(half_headers, longest, strict=True)]
-    result = [Pt(chars * size) + padding for chars in base]
-    for target in (
-        [max(c, h) for c, h in zip(longest, half_headers, strict=True)],
-        [max(c, h) for c, h in zip(longest, whole_headers, strict=True)],
-    ):
-        wants = [
-            max(0, Pt(chars * size) + padding - w) for chars, w in zip(target, result, strict=True)
-        ]
-        result = [
-            w + extra for w, extra in zip(result, _pour(wants, room - sum(result)), strict=True)
-        ]
-    spare = room - sum(result)
-    return [int(w + spare * w / sum(result)) for w in result]
-
-
-def _pour(wants: list[float], room: float) -> list[float]:
-    """Share ``room`` out: everyone gets their want, or a common cap when room is short."""
-    if sum(wants) <= room:
-        return list(wants)
-    ordered = sorted(wants)
-    spent = 0
-    for index, want in enumerate(ordered):
-        cap = (room - spent) / (len(ordered) - index)
-        if want >= cap:
-            return [min(w, cap) for w in wants]
-        spent += want
-    return list(wants)
-
-
-def lay_out_table(table, widths: list[int]) -> None:
-    """Fix the table's column widths, centre it and repeat its header row on every page."""
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False  # w:tblLayout fixed
-    tbl_pr = table._tbl.tblPr
-    width = tbl_pr.find(qn("w:tblW"))
-    width.set(qn("w:w"), str(sum(widths) // 635))
-    width.set(qn("w:type"), "dxa")
-    margins = _child(tbl_pr, "w:tblCellMar", _TBLPR_AFTER_CELL_MARGINS)
-    for side in ("left", "right"):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), "57")
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    for column, value in zip(table.columns, widths, strict=True):
-        column.width = value
-        for cell in column.cells:
-            cell.width = value
-    for index, row in enumerate(table.rows):
-        tr_pr = row._tr.get_or_add_trPr()
-        tr_pr.append(OxmlElement("w:cantSplit"))
-        if index == 0:
-            tr_pr.append(OxmlElement("w:tblHeader"))
-
-
-def short_columns(headers, rows) -> list[bool]:
-    """Tell, per column, whether all its cells are short (numbers, states): those centre."""
-    return [
-        all(_width_in_characters(clean(row[index])) <= 6 for row in rows)
-        for index in range(len(headers))
-    ]
-
-
-def fill_cell(cell, value, *, header: bool, size: float, centred: bool = True) -> None:
-    """Write ``value`` into ``cell``: unindented, single-spaced, 黑体 in the header row."""
-    paragraph = cell.paragraphs[0]
-    layout = paragraph.paragraph_format
-    layout.first_line_indent = Pt(0)
-    layout.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    layout.space_before = layout.space_after = Pt(2)
-    centred = header or centred
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
-    run = paragraph.add_run(clean(value))
-    set_run_font(run, HEADING1_FONT if header else BODY_FONT, size)
