@@ -278,6 +278,11 @@ def can_resend_delivery(user, delivery) -> bool:
     )
 
 
+def can_manage_report_template(user) -> bool:
+    """The Word template of the reports is the office's (download and upload)."""
+    return is_office(user)
+
+
 # --- the REST API (tasks.api) ----------------------------------------------------------
 
 

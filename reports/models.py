@@ -289,3 +289,29 @@ class EmailDelivery(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class ReportTemplate(models.Model):
+    """The office's own .docx template (docxtpl) around every Word document's body.
+
+    Only templates that rendered a sample document are stored (``reports.services
+    .templates``), so the newest row is always a good one; older rows are the history.
+    """
+
+    name = models.CharField(_("文件名"), max_length=200)
+    content = models.BinaryField(_("模板内容"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("Word 模板")
+        verbose_name_plural = _("Word 模板")
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views_runs
+from reports import views_runs, views_templates
 
 urlpatterns = [
     path("", views_runs.run_list, name="report-runs"),
@@ -16,4 +16,6 @@ urlpatterns = [
         name="report-delivery-resend",
     ),
     path("files/<int:file_id>/", views_runs.download_file, name="report-file"),
+    path("template/", views_templates.template_page, name="report-template"),
+    path("template/download/", views_templates.download_template, name="report-template-download"),
 ]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 from pilot import clock, permissions
-from reports import exports, selectors
+from reports import exports
 from reports.exports.common import headline_items
 from reports.exports.summary import summary_figures
 from reports.figures import period_figures
@@ -38,6 +38,7 @@ from reports.models import (
 )
 from reports.services.broker import is_broker_error
 from reports.services.mail import send_report
+from reports.services.templates import apply_office_template
 from tasks.models import Programme, ReportingPeriod
 
 logger = logging.getLogger(__name__)
@@ -378,7 +379,7 @@ def _build_urging(run: ReportRun) -> BuiltReport:
 
 def _build_late_list(run: ReportRun) -> BuiltReport:
     programme, period = run.programme, run.period
-    units = selectors.late_units(programme=programme, period=period)
+    units = exports.notices.units_to_urge(programme=programme, period=period)
     files = [
         BuiltFile(
             FileKind.XLSX,
@@ -413,13 +414,19 @@ def _late_note(unit) -> str:
 
 def _store_files(*, run: ReportRun, built: BuiltReport) -> None:
     set_progress(run_id=run.pk, text=_("正在保存文件"), percent=90)
+    contents = [
+        apply_office_template(item.content, day=run.as_of)
+        if item.kind == FileKind.DOCX
+        else item.content
+        for item in built.files
+    ]
     with transaction.atomic():
-        for item in built.files:
-            digest = hashlib.sha256(item.content).hexdigest()
+        for item, content in zip(built.files, contents, strict=True):
+            digest = hashlib.sha256(content).hexdigest()
             record = ReportFile(
-                run=run, kind=item.kind, name=item.name, size=len(item.content), sha256=digest
+                run=run, kind=item.kind, name=item.name, size=len(content), sha256=digest
             )
-            record.file.save(item.name, ContentFile(item.content), save=False)
+            record.file.save(item.name, ContentFile(content), save=False)
             record.save()
         finished = ReportRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
             state=RunState.DONE,
