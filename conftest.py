@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 
 from departments.models import DepartmentKind, Role
@@ -39,6 +40,8 @@ PINNED_NOW = stamp(2021, 3, 10)
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The API throttles count in the cache: each test starts with none spent.
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,10 +1,23 @@
+import json
+
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Department, DepartmentAlias, DepartmentContact, Profile, Role
+from departments.models import (
+    AccountEvent,
+    AccountVerb,
+    Department,
+    DepartmentAlias,
+    DepartmentContact,
+    Profile,
+    Role,
+)
+from departments.services import record_account_event
 from pilot import permissions
+from pilot.text_input import TextInputAdminMixin
 
 User = get_user_model()
 
@@ -22,18 +35,58 @@ class OfficeRoleLimit:
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
-class DepartmentAliasInline(admin.TabularInline):
+class AccountAudit:
+    """Write an account audit row (``AccountEvent``) for every account change saved here,
+    next to the admin's own log, described as the admin's history describes it."""
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._audit(request, obj, AccountVerb.CREATED, message)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._audit(request, obj, _account_verb(message), message)
+        return entry
+
+    def _audit(self, request, obj, verb, message):
+        account = obj.user if isinstance(obj, Profile) else obj
+        if isinstance(obj, Profile) and verb == AccountVerb.CHANGED:
+            verb = AccountVerb.ROLE_CHANGED
+        detail = LogEntry(change_message=_as_json(message)).get_change_message()
+        record_account_event(account=account, verb=verb, actor=request.user, detail=detail)
+
+
+def _as_json(message) -> str:
+    return message if isinstance(message, str) else json.dumps(message)
+
+
+def _account_verb(message) -> str:
+    """Name what an admin change message says changed: the password, the role, or else."""
+    if isinstance(message, str):
+        return AccountVerb.CHANGED
+    for item in message:
+        for change in item.values():
+            if "password" in change.get("fields", ()):
+                return AccountVerb.PASSWORD_CHANGED
+            # The only inline on an account is its profile: its role and department.
+            if "object" in change:
+                return AccountVerb.ROLE_CHANGED
+    return AccountVerb.CHANGED
+
+
+class DepartmentAliasInline(TextInputAdminMixin, admin.TabularInline):
     model = DepartmentAlias
     extra = 0
 
 
-class DepartmentContactInline(admin.TabularInline):
+class DepartmentContactInline(TextInputAdminMixin, admin.TabularInline):
     model = DepartmentContact
     extra = 0
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("name", "short_name", "kind", "sort_order")
     list_filter = ("kind",)
     search_fields = ("name", "short_name", "aliases__name")
@@ -42,7 +95,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DepartmentAlias)
-class DepartmentAliasAdmin(admin.ModelAdmin):
+class DepartmentAliasAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("name", "department")
     list_select_related = ("department",)
     search_fields = ("name", "department__name")
@@ -50,7 +103,7 @@ class DepartmentAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(DepartmentContact)
-class DepartmentContactAdmin(admin.ModelAdmin):
+class DepartmentContactAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("department", "name", "email", "phone")
     list_select_related = ("department",)
     search_fields = ("department__name", "name", "email")
@@ -58,7 +111,7 @@ class DepartmentContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(OfficeRoleLimit, admin.ModelAdmin):
+class ProfileAdmin(AccountAudit, TextInputAdminMixin, OfficeRoleLimit, admin.ModelAdmin):
     list_display = ("user", "role", "department")
     list_select_related = ("user", "department")
     list_filter = ("role",)
@@ -73,7 +126,7 @@ class ProfileAdmin(OfficeRoleLimit, admin.ModelAdmin):
         return profiles.filter(role__in=permissions.OFFICE_ASSIGNABLE_ROLES)
 
 
-class ProfileInline(OfficeRoleLimit, admin.StackedInline):
+class ProfileInline(TextInputAdminMixin, OfficeRoleLimit, admin.StackedInline):
     model = Profile
     can_delete = False
     autocomplete_fields = ("department",)
@@ -84,7 +137,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(AccountAudit, TextInputAdminMixin, UserAdmin):
     """Accounts. Office staff manage reporter and member accounts only: they never see
     superusers, staff, office or administrator accounts, nor the staff, superuser, group and
     permission fields."""
@@ -122,3 +175,23 @@ class PortalUserAdmin(UserAdmin):
             (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for name, options in fieldsets
         ]
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The account audit trail: read-only for everyone, as the services wrote it."""
+
+    list_display = ("at", "account", "verb", "actor", "detail")
+    list_select_related = ("account", "actor")
+    list_filter = ("verb",)
+    search_fields = ("account__username", "actor__username", "detail")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

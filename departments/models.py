@@ -120,3 +120,44 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"
+
+
+class AccountVerb(models.TextChoices):
+    CREATED = "created", _("开设账号")
+    CHANGED = "changed", _("修改账号")
+    ROLE_CHANGED = "role_changed", _("修改角色或单位")
+    PASSWORD_CHANGED = "password_changed", _("修改密码")
+    TOKEN_ISSUED = "token_issued", _("签发接口令牌")
+    TOKEN_REVOKED = "token_revoked", _("撤销接口令牌")
+
+
+class AccountEvent(models.Model):
+    """Who did what to an account or its API tokens, and when. Written by services only."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="account_events",
+        verbose_name=_("账号"),
+    )
+    verb = models.CharField(_("操作"), max_length=30, choices=AccountVerb.choices)
+    # Null when the change came from the command line (an operator on the server).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(_("时间"))
+    detail = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["account", "at"])]
+        verbose_name = _("账号操作记录")
+        verbose_name_plural = _("账号操作记录")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.account} {self.get_verb_display()}"

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from departments.models import Department, Profile, Role
-from pilot import permissions
+from departments.models import AccountEvent, AccountVerb, Department, Profile, Role
+from pilot import clock, permissions
 
 # No 0/o, 1/l/i: the password is read off a sheet of paper and typed in by hand.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -39,8 +39,12 @@ def create_account(
     department: Department | None = None,
     password: str | None = None,
     full_name: str = "",
+    actor=None,
 ):
-    """Create a user with a portal role; return it with its (generated) initial password."""
+    """Create a user with a portal role; return it with its (generated) initial password.
+
+    ``actor`` is who opens the account (None: an operator on the command line).
+    """
     if role not in Role.values:
         raise ValidationError({"role": _("未知的角色：%(role)s。") % {"role": role}})
     if role == Role.REPORTER and department is None:
@@ -58,7 +62,22 @@ def create_account(
     Profile.objects.create(user=user, role=role, department=department)
     if role == Role.OFFICE:
         grant_office_admin(user=user)
+    record_account_event(
+        account=user, verb=AccountVerb.CREATED, actor=actor, detail=_role_text(role, department)
+    )
     return user, password
+
+
+def record_account_event(*, account, verb: str, actor, detail: str = "") -> AccountEvent:
+    """Append one line to the account's audit history (inside the caller's transaction)."""
+    return AccountEvent.objects.create(
+        account=account, verb=verb, actor=actor, at=clock.now(), detail=detail[:500]
+    )
+
+
+def _role_text(role: str, department: Department | None) -> str:
+    label = Role(role).label
+    return f"{label} · {department}" if department is not None else str(label)
 
 
 OFFICE_GROUP = "联席会议办公室"

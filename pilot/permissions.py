@@ -8,9 +8,12 @@ department's reporter, a read-only member and an anonymous visitor.
 """
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from departments.models import Department, Role
+from pilot import clock
 from tasks.models import AssignmentRole, ProgressUpdate, ReportingPeriod, Task, UpdateState
+from tasks.services import periods
 
 EDITABLE_STATES = (UpdateState.DRAFT, UpdateState.RETURNED)
 
@@ -116,6 +119,15 @@ def visible_updates(user, queryset: QuerySet[ProgressUpdate]) -> QuerySet[Progre
     )
 
 
+def visible_audit_events(user, queryset: QuerySet) -> QuerySet:
+    """Filter audit events in SQL: events about a task for all, about an update as it.
+
+    A draft's history (its edits, its file names) stays with its department.
+    """
+    updates = visible_updates(user, ProgressUpdate.objects.all())
+    return queryset.filter(Q(update__isnull=True) | Q(update__in=updates.values("pk")))
+
+
 def can_download_evidence(user, evidence) -> bool:
     return can_view_update(user, evidence.update)
 
@@ -128,7 +140,7 @@ def can_file_update(user, task: Task, period: ReportingPeriod) -> bool:
     department = reporter_department(user)
     if department is None:
         return False
-    if not period.is_open:
+    if not period_accepts_filing(period):
         return False
     if period.programme_id != task.programme_id:
         return False
@@ -146,7 +158,27 @@ def can_edit_update(user, update: ProgressUpdate) -> bool:
         return False
     if update.state not in EDITABLE_STATES:
         return False
-    return update.period.is_open
+    return period_accepts_filing(update.period)
+
+
+def period_accepts_filing(period: ReportingPeriod) -> bool:
+    """A period takes filing from a few days before it starts until the office closes it."""
+    return periods.filing_window(period, clock.today()) == periods.FilingWindow.OPEN
+
+
+def filing_refusal(user, task: Task, period: ReportingPeriod) -> str | None:
+    """Return why ``user`` may not file for (task, period), or None when they may.
+
+    The same conditions as ``can_file_update``, worded for the reporter.
+    """
+    if can_file_update(user, task, period):
+        return None
+    period_refusal = periods.filing_refusal(period, clock.today())
+    if period_refusal and reporter_department(user) is not None:
+        return period_refusal
+    if task.completion_confirmed_at is not None:
+        return _("该任务已办结确认，不能再填报。")
+    return _("您的单位不承担该任务。")
 
 
 def can_review_update(user, update: ProgressUpdate) -> bool:
@@ -228,6 +260,29 @@ def can_view_reports(user) -> bool:
     return is_office(user) or is_member(user)
 
 
+def can_cancel_run(user, run) -> bool:
+    # ``run`` is a reports.models.ReportRun (not imported: reports depends on this module).
+    return can_request_report(user) and run.is_active
+
+
+def can_retry_run(user, run) -> bool:
+    return can_request_report(user) and run.state in ("failed", "cancelled")
+
+
+def can_resend_delivery(user, delivery) -> bool:
+    # A failed or unknown delivery not yet sent again (reports.models.RESENDABLE_RESULTS).
+    return (
+        can_request_report(user)
+        and delivery.result in ("failed", "unknown")
+        and delivery.resent_as_id is None
+    )
+
+
+def can_manage_report_template(user) -> bool:
+    """The Word template of the reports is the office's (download and upload)."""
+    return is_office(user)
+
+
 # --- the REST API (tasks.api) ----------------------------------------------------------
 
 
@@ -236,18 +291,27 @@ def can_start_updates(user) -> bool:
     return reporter_department(user) is not None
 
 
-def can_manage_api_tokens(user) -> bool:
-    """Office staff issue and revoke the API tokens other government systems use."""
-    return is_office(user)
-
-
 def can_hold_api_token(account) -> bool:
     """A token may act for an active account with a portal role, never for an administrator."""
+    if not account.is_authenticated:
+        return False
     if not account.is_active:
         return False
     if account.is_superuser:
         return False
     return role_of(account) not in (None, Role.ADMIN)
+
+
+def can_issue_api_token(actor, account) -> bool:
+    """Each account issues its own tokens, never another's (not even the office)."""
+    if actor.pk != account.pk:
+        return False
+    return can_hold_api_token(account)
+
+
+def can_revoke_api_token(actor, token) -> bool:
+    """Each account revokes its own tokens."""
+    return actor.is_authenticated and token.user_id == actor.pk
 
 
 def _holds(department: Department, task_id: int, role: str | None) -> bool:
@@ -271,6 +335,9 @@ OFFICE_ADMIN_RIGHTS = {
     "departments.departmentalias": ALL,
     "departments.departmentcontact": ALL,
     "departments.profile": ("view", "add", "change"),
+    "departments.accountevent": ("view",),
+    # Deleting a failed-login record unlocks that username+address (django-axes).
+    "axes.accessattempt": ("view", "delete"),
     "tasks.programme": ("view", "change"),
     "tasks.category": ("view", "change"),
     "tasks.task": ("view", "change"),

@@ -6,9 +6,11 @@ tasks run eagerly in-process, e-mail is written to files under ``var/mail``. Pro
 variables.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -55,8 +59,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pilot.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so that a locked-out login answers with the portal's own lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pilot.urls"
@@ -100,6 +108,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tasks.api.tokens.RevokeTokensOnPasswordChange"},
+]
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "departments.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -130,6 +144,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 # Evidence limit checked by the form; the request limit above covers non-file fields only.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+EVIDENCE_MAX_FILES_PER_UPDATE = env_int("EVIDENCE_MAX_FILES_PER_UPDATE", 20)
+EVIDENCE_MAX_TOTAL_BYTES_PER_UPDATE = env_int(
+    "EVIDENCE_MAX_TOTAL_BYTES_PER_UPDATE", 100 * 1024 * 1024
+)
+# Removed evidence files stay on disk this long before purge_evidence_files deletes them.
+EVIDENCE_PURGE_GRACE_HOURS = env_int("EVIDENCE_PURGE_GRACE_HOURS", 24)
+# A reporting period opens for filing this many days before it starts.
+PILOT_FILING_OPENS_DAYS_BEFORE = env_int("PILOT_FILING_OPENS_DAYS_BEFORE", 5)
 
 # The portal's clock (pilot/clock.py): pin "today" so the demo shows a programme in flight.
 PILOT_AS_OF_DATE = env_date("PILOT_AS_OF_DATE")
@@ -148,6 +170,9 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE") or "pilot"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A run no worker picked up, or an e-mail left "sending", ends after these many minutes.
+PILOT_RUN_QUEUE_TIMEOUT_MINUTES = env_int("PILOT_RUN_QUEUE_TIMEOUT_MINUTES", 10)
+PILOT_EMAIL_SENDING_TIMEOUT_MINUTES = env_int("PILOT_EMAIL_SENDING_TIMEOUT_MINUTES", 10)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -168,10 +193,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "pilot-portal@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL") or "http://127.0.0.1:8000"
 
+# Reverse proxies in front of the portal that append X-Forwarded-For (0: none, use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so that an anonymous client gets 401 with ``WWW-Authenticate``.
+        "tasks.api.tokens.ReadOnlyKnoxAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -181,12 +210,82 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tasks.api.throttling.AnonThrottle",
+        "tasks.api.throttling.UserThrottle",
+    ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+# Requests per client; "anon" counts by address, "user" by account. Counted in the
+# default cache, that is per server process.
+API_THROTTLE_RATES = {
+    "anon": env_str("API_THROTTLE_ANON") or "60/min",
+    "user": env_str("API_THROTTLE_USER") or "600/min",
+}
+
+# API tokens (django-rest-knox): only a hash is stored; each expires.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTO_REFRESH": False,
+}
+
+# Login throttling (django-axes): a username from one address is locked after
+# AXES_FAILURE_LIMIT wrong passwords, for AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock ends AXES_COOLOFF_MINUTES after the last counted failure; attempts during the
+# lock are refused without extending it (so the page can say when to try again).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "departments.backends.lockout_response"
+# The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies the
+# X-Forwarded-For entry they vouch for (a client can forge the header, never its last hops).
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_VERBOSE = False
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (pilot.middleware refreshes
+# the expiry at most once a minute, so reading pages does not write on every request).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp): our own origin only; an inline script needs the
+# request's nonce. ECharts and Swagger UI set inline styles, hence 'unsafe-inline' for
+# styles only (no script can run from a style).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pilot task portal API",
     "DESCRIPTION": "试点任务管理平台 REST API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its documentation pages are for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": [
+        "tasks.api.tokens.ReadOnlyKnoxAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -214,4 +313,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
+    # django-axes logs every login at INFO; its lockouts are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

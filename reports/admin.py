@@ -1,4 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports.models import (
     DistributionList,
@@ -8,6 +11,7 @@ from reports.models import (
     ReportRun,
     RunState,
 )
+from reports.services import resend_delivery
 
 
 class DistributionListMemberInline(admin.TabularInline):
@@ -51,8 +55,9 @@ class ReportRunAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        # Failed runs may be cleared away; done runs are the record of what was sent.
-        return obj is None or obj.state == RunState.FAILED
+        # Failed and cancelled runs may be cleared away; done runs are the record of what
+        # was sent.
+        return obj is None or obj.state in (RunState.FAILED, RunState.CANCELLED)
 
 
 @admin.register(EmailDelivery)
@@ -61,6 +66,23 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
     list_filter = ("kind", "result")
     search_fields = ("to", "subject", "key")
     date_hierarchy = "created_at"
+    actions = ("resend",)
+
+    @admin.action(description=gettext_lazy("重新发送（发送失败或结果未知的邮件）"))
+    def resend(self, request, queryset):
+        # Reminders have no run page; this is where the office resends them.
+        resent = 0
+        for delivery in queryset:
+            try:
+                resend_delivery(delivery=delivery, actor=request.user)
+            except (ValidationError, PermissionDenied):
+                continue
+            resent += 1
+        skipped = queryset.count() - resent
+        message = _("已重新发送 %(n)s 封邮件。") % {"n": resent}
+        if skipped:
+            message += _("另有 %(n)s 封不是发送失败或结果未知的邮件，未重新发送。") % {"n": skipped}
+        self.message_user(request, message, messages.SUCCESS if resent else messages.WARNING)
 
     def has_add_permission(self, request):
         return False

@@ -4,8 +4,11 @@ Rows change state only through ``reports.services``; a done run is never changed
 again makes a new version).
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
@@ -24,9 +27,12 @@ class RunState(models.TextChoices):
     RUNNING = "running", _("生成中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+    CANCELLED = "cancelled", _("已取消")
 
 
 ACTIVE_STATES = (RunState.QUEUED, RunState.RUNNING)
+# Ended without files: the office may ask for the same report again (retry).
+RETRYABLE_STATES = (RunState.FAILED, RunState.CANCELLED)
 
 
 class DistributionListKind(models.TextChoices):
@@ -137,6 +143,20 @@ class ReportRun(models.Model):
     progress_percent = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     # The headline figures the documents were built from, for the e-mail and the run page.
     headline = models.JSONField(_("主要数据"), default=dict, blank=True)
+    # Requested before the period's due date: the documents describe an unfinished period.
+    is_interim = models.BooleanField(
+        _("中期/未截止"),
+        default=False,
+        help_text=_("申请时本期报送尚未截止，报告标注为中期/未截止。"),
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("取消人"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -160,6 +180,22 @@ class ReportRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_STATES
+
+    @property
+    def cutoff(self) -> datetime.datetime | None:
+        """The moment the run's figures describe: the end of the period's due date, or the
+        moment it was requested when that was earlier (an interim run)."""
+        if self.period is None:
+            return None
+        if self.is_interim:
+            return self.created_at
+        return period_cutoff(self.period)
+
+
+def period_cutoff(period: ReportingPeriod) -> datetime.datetime:
+    """Return the moment filing for ``period`` closes: the end of its due date, local time."""
+    next_day = period.due_on + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(next_day, datetime.time.min))
 
 
 class FileKind(models.TextChoices):
@@ -202,6 +238,13 @@ class DeliveryResult(models.TextChoices):
     RETRYING = "retrying", _("等待重试")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
+    # The worker stopped mid-SMTP: the message may or may not have left. Never retried
+    # automatically (it could arrive twice); the office decides to resend.
+    UNKNOWN = "unknown", _("结果未知")
+
+
+# The office may send these again (a new delivery row; the old one stays on record).
+RESENDABLE_RESULTS = (DeliveryResult.FAILED, DeliveryResult.UNKNOWN)
 
 
 class EmailDelivery(models.Model):
@@ -227,6 +270,15 @@ class EmailDelivery(models.Model):
     )
     error = models.TextField(_("错误信息"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    attempted_at = models.DateTimeField(_("最近尝试时间"), null=True, blank=True)
+    resent_as = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("已重新发送为"),
+    )
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
 
     class Meta:
@@ -239,33 +291,27 @@ class EmailDelivery(models.Model):
         return f"{self.subject} → {self.to}"
 
 
-class TrendSnapshot(models.Model):
-    """Every task's status at the end of one period, for the status trend.
+class ReportTemplate(models.Model):
+    """The office's own .docx template (docxtpl) around every Word document's body.
 
-    Derived data (``reports.figures.trend``): ``statuses`` holds one character per task of
-    the programme, in task id order (the index of the status in ``TaskStatus.values``),
-    valid for the plan whose signature (task ids and their numbers of lead units) is in
-    ``plan``. Accepting an update gives its periods and every later period of the programme
-    a new ``token`` (``mark_trend_stale``); the row is up to date while ``computed_token``
-    equals ``token`` and ``plan`` matches the current plan, and is recomputed on the next
-    read otherwise.
+    Only templates that rendered a sample document are stored (``reports.services
+    .templates``), so the newest row is always a good one; older rows are the history.
     """
 
-    period = models.OneToOneField(
-        ReportingPeriod,
-        on_delete=models.CASCADE,
-        primary_key=True,
+    name = models.CharField(_("文件名"), max_length=200)
+    content = models.BinaryField(_("模板内容"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("报送期次"),
+        verbose_name=_("上传人"),
     )
-    token = models.CharField(_("版本标记"), max_length=32)
-    computed_token = models.CharField(_("已计算的版本标记"), max_length=32, blank=True)
-    statuses = models.TextField(_("期末各任务状态"), blank=True, default="")
-    plan = models.CharField(_("任务计划签名"), max_length=32, blank=True, default="")
+    uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:
-        verbose_name = _("状态走势快照")
-        verbose_name_plural = _("状态走势快照")
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("Word 模板")
+        verbose_name_plural = _("Word 模板")
 
     def __str__(self):
-        return str(self.period_id)
+        return self.name

@@ -1,7 +1,11 @@
 """Reads behind the periodic reports: detail rows, late units, outstanding tasks, runs.
 
-Every function runs a fixed number of queries whatever the programme's size (the task rows
-stream in chunks, with two prefetch queries per chunk); none queries per task.
+A report on a period describes that period as of its cut-off (``reports.figures.asof``):
+task statuses follow the status rule as of the period, and the texts quoted are the lead
+updates of the period accepted by the cut-off, so regenerating a past report later gives
+the same content. Every function runs a fixed number of queries whatever the programme's
+size (the task rows stream in chunks, with two prefetch queries per chunk); none queries
+per task.
 """
 
 import datetime
@@ -13,7 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from departments.models import Department, DepartmentContact, DepartmentKind
-from pilot import permissions
+from pilot import clock, permissions
 from reports import figures
 from reports.models import (
     DistributionList,
@@ -143,8 +147,20 @@ def contacts_of(*, department_ids: list[int]) -> dict[int, list[DepartmentContac
     return contacts
 
 
-def task_rows(*, programme: Programme, period: ReportingPeriod) -> Iterator[TaskRow]:
-    """Yield the 任务进展明细 rows in task order, streaming in chunks."""
+def task_rows(
+    *, programme: Programme, period: ReportingPeriod, states: dict | None = None
+) -> Iterator[TaskRow]:
+    """Yield the 任务进展明细 rows in task order, as of ``period`` (streaming in chunks).
+
+    ``states``: {task id: TaskState} as of the period, computed here when not given.
+    """
+    now = clock.now()
+    states = (
+        states
+        if states is not None
+        else figures.states_as_of(programme=programme, period=period, now=now)
+    )
+    cut = figures.cutoff(period, now=now)
     assignments = Assignment.objects.select_related("department").order_by("order", "pk")
     updates = (
         ProgressUpdate.objects.filter(period=period)
@@ -161,28 +177,43 @@ def task_rows(*, programme: Programme, period: ReportingPeriod) -> Iterator[Task
         .order_by("number")
     )
     for task in tasks.iterator(chunk_size=CHUNK_SIZE):
-        yield _task_row(task)
+        yield _task_row(task, states[task.pk], cut)
 
 
-def _task_row(task: Task) -> TaskRow:
+def _task_row(task: Task, state, cut) -> TaskRow:
     assignments = list(task.assignments.all())
     by_department = {u.department_id: u for u in task.period_updates}
     leads = [by_department.get(a.department_id) for a in assignments if a.role == "lead"]
-    reported = [u for u in leads if u is not None and u.state in REPORTED_STATES]
+    quoted = [u for u in leads if u is not None and _accepted_by(u, cut)]
     return TaskRow(
         number=task.number,
         category=str(task.category),
         measure=task.measure,
         leads=unit_names(assignments, AssignmentRole.LEAD),
         supports=unit_names(assignments, AssignmentRole.SUPPORT),
-        status=TaskStatus(task.status).label,
-        percent=task.percent,
-        work_done=_joined(reported, "work_done"),
-        problems=_joined(reported, "problems"),
-        next_steps=_joined(reported, "next_steps"),
-        report_states=_report_states(assignments, by_department),
+        status=TaskStatus(state.status).label,
+        percent=state.percent,
+        work_done=_joined(quoted, "work_done"),
+        problems=_joined(quoted, "problems"),
+        next_steps=_joined(quoted, "next_steps"),
+        report_states=_report_states(assignments, by_department, cut),
         marks=_marks(task.period_updates),
     )
+
+
+def _accepted_by(update: ProgressUpdate, cut) -> bool:
+    accepted = update.state == UpdateState.ACCEPTED
+    return accepted and (update.reviewed_at is None or update.reviewed_at <= cut)
+
+
+def _state_at(update: ProgressUpdate | None, cut) -> str:
+    """Return the update's state as the report names it: accepted only if accepted by the
+    cut-off; a late filing counts as filed, as the reporting figures count it."""
+    if update is None or update.first_submitted_at is None:
+        return _("未填报")
+    if _accepted_by(update, cut):
+        return UpdateState.ACCEPTED.label
+    return _("已报送（待审核）")
 
 
 def _joined(updates: list[ProgressUpdate], attribute: str) -> str:
@@ -193,13 +224,12 @@ def _joined(updates: list[ProgressUpdate], attribute: str) -> str:
     return "\n".join(f"【{u.department.name}】{text}" for u, text in texts)
 
 
-def _report_states(assignments, by_department) -> str:
+def _report_states(assignments, by_department, cut) -> str:
     parts = []
     for assignment in assignments:
         if assignment.department.kind == DepartmentKind.COLLECTIVE:
             continue
-        update = by_department.get(assignment.department_id)
-        state = update.get_state_display() if update else _("未填报")
+        state = _state_at(by_department.get(assignment.department_id), cut)
         parts.append(f"{assignment.department.name}：{state}")
     return "；".join(parts)
 
@@ -217,38 +247,117 @@ def _marks(updates: list[ProgressUpdate]) -> str:
     return "；".join(marks)
 
 
-def coordination_items(*, programme: Programme, period: ReportingPeriod) -> list[CoordinationItem]:
-    """Return the problems lead units flagged for coordination in ``period`` (not drafts)."""
-    updates = (
-        ProgressUpdate.objects.filter(
-            period=period, role=AssignmentRole.LEAD, needs_coordination=True
-        )
-        .exclude(state=UpdateState.DRAFT)
+def accepted_lead_updates(*, period: ReportingPeriod) -> QuerySet[ProgressUpdate]:
+    """Return ``period``'s lead updates accepted by its cut-off, in task order."""
+    return (
+        ProgressUpdate.objects.filter(figures.period_accepted_q(period))
         .select_related("task", "department")
-        .order_by("task__number", "department__sort_order")
+        .order_by("task__number", "department__sort_order", "department__name")
     )
+
+
+def coordination_items(*, programme: Programme, period: ReportingPeriod) -> list[CoordinationItem]:
+    """Return the problems lead units flagged for coordination in ``period``: their updates
+    accepted by the cut-off only (a returned or unreviewed text is not the office's word)."""
+    updates = accepted_lead_updates(period=period).filter(needs_coordination=True)
     return [
         CoordinationItem(u.task.number, u.task.measure, u.department.name, u.problems)
         for u in updates
     ]
 
 
-def open_coordination_tasks(*, programme: Programme) -> list[Task]:
-    """Return tasks whose current status still flags a problem needing coordination."""
-    return list(
-        Task.objects.filter(programme=programme, needs_coordination=True)
-        .select_related("category")
-        .order_by("number")
-    )
+@dataclass(frozen=True)
+class ReportTask:
+    """A task as a report on a period names it: its state as of the period, its lead units,
+    and what its lead updates of the period (accepted by the cut-off) said."""
+
+    number: int
+    measure: str
+    leads: str
+    status: str
+    percent: int
+    work_done: str
+    problems: str
+    next_steps: str
+    highlight: bool
 
 
-def unfinished_tasks(*, programme: Programme) -> list[Task]:
-    return list(
-        Task.objects.filter(programme=programme)
-        .exclude(status=TaskStatus.COMPLETED)
-        .select_related("category")
-        .order_by("number")
-    )
+@dataclass
+class UnitReporting:
+    """One unit's expected submissions of a period, by outcome (task numbers)."""
+
+    department: Department
+    on_time: list[int] = field(default_factory=list)
+    late: list[int] = field(default_factory=list)
+    missing: list[int] = field(default_factory=list)
+
+
+def report_tasks(
+    *, programme: Programme, period: ReportingPeriod, states: dict
+) -> list[ReportTask]:
+    """Return every task of ``programme`` as a report on ``period`` names it (three queries).
+
+    ``states``: {task id: TaskState} as of the period (``figures.states_as_of``).
+    """
+    leads: dict[int, list] = defaultdict(list)
+    for assignment in (
+        Assignment.objects.filter(task__programme=programme, role=AssignmentRole.LEAD)
+        .select_related("department")
+        .order_by("order", "pk")
+    ):
+        leads[assignment.task_id].append(assignment)
+    quoted: dict[int, list[ProgressUpdate]] = defaultdict(list)
+    for update in accepted_lead_updates(period=period):
+        quoted[update.task_id].append(update)
+    rows = []
+    for task in Task.objects.filter(programme=programme).order_by("number"):
+        state, updates = states[task.pk], quoted.get(task.pk, [])
+        rows.append(
+            ReportTask(
+                number=task.number,
+                measure=task.measure,
+                leads=unit_names(leads.get(task.pk, []), AssignmentRole.LEAD),
+                status=state.status,
+                percent=state.percent,
+                work_done=_joined(updates, "work_done"),
+                problems=_joined(updates, "problems"),
+                next_steps=_joined(updates, "next_steps"),
+                highlight=any(update.is_highlight for update in updates),
+            )
+        )
+    return rows
+
+
+def reporting_by_unit(*, programme: Programme, period: ReportingPeriod) -> list[UnitReporting]:
+    """Return each unit's expected submissions of ``period`` as on time / late / missing, by
+    the figures' definitions (so the units add up to ``figures.period_reporting``)."""
+    updates = _period_updates(period)
+    units: dict[int, UnitReporting] = {}
+    for assignment in expected_assignments(programme=programme, period=period):
+        update = updates.get((assignment.task_id, assignment.department_id))
+        unit = units.setdefault(assignment.department_id, UnitReporting(assignment.department))
+        if update is None or update.first_submitted_at is None:
+            unit.missing.append(assignment.task.number)
+        elif update.is_late:
+            unit.late.append(assignment.task.number)
+        else:
+            unit.on_time.append(assignment.task.number)
+    return list(units.values())
+
+
+def unfinished_tasks(*, programme: Programme, states: dict | None = None) -> list[Task]:
+    """Return the tasks not completed, by their row or, given ``states`` ({task id:
+    TaskState} as of a period), as of that period (status and percent set from it)."""
+    tasks = Task.objects.filter(programme=programme).select_related("category").order_by("number")
+    if states is None:
+        return list(tasks.exclude(status=TaskStatus.COMPLETED))
+    unfinished = []
+    for task in tasks:
+        state = states[task.pk]
+        if not state.completed:
+            task.status, task.percent = state.status, state.percent
+            unfinished.append(task)
+    return unfinished
 
 
 def periods_until(*, programme: Programme, as_of: datetime.date) -> list[ReportingPeriod]:

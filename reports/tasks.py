@@ -52,6 +52,7 @@ def send_email_task(self, delivery_id: int) -> str | None:
 @shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
 def reap_stale_runs_task() -> int:
     reaped = services.reap_stale_runs()
+    services.mark_unknown_deliveries()
     services.requeue_pending_deliveries(older_than=services.STALE_GRACE * 5)
     return reaped
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views_runs
+from reports import views_runs, views_templates
 
 urlpatterns = [
     path("", views_runs.run_list, name="report-runs"),
@@ -8,5 +8,14 @@ urlpatterns = [
     path("<int:run_id>/", views_runs.run_detail, name="report-run"),
     path("<int:run_id>/status/", views_runs.run_status, name="report-run-status"),
     path("<int:run_id>/send/", views_runs.send_run, name="report-run-send"),
+    path("<int:run_id>/cancel/", views_runs.cancel_run, name="report-run-cancel"),
+    path("<int:run_id>/retry/", views_runs.retry_run, name="report-run-retry"),
+    path(
+        "deliveries/<int:delivery_id>/resend/",
+        views_runs.resend_delivery,
+        name="report-delivery-resend",
+    ),
     path("files/<int:file_id>/", views_runs.download_file, name="report-file"),
+    path("template/", views_templates.template_page, name="report-template"),
+    path("template/download/", views_templates.download_template, name="report-template-download"),
 ]

@@ -1,4 +1,5 @@
-"""Pages of the periodic reports: the run list, requesting a run, its progress, downloads."""
+"""Pages of the periodic reports: the run list, requesting, cancelling and retrying a run,
+its progress, sending and resending its e-mails, downloads."""
 
 from django import forms
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pilot import permissions
 from reports import selectors, services
-from reports.models import DistributionList, ReportFile, ReportKind
+from reports.models import DistributionList, EmailDelivery, ReportFile, ReportKind
 from tasks.models import ReportingPeriod
 from tasks.selectors import current_period, default_programme
 
@@ -30,6 +31,8 @@ class RunRequestForm(forms.Form):
     period = forms.ModelChoiceField(
         label=gettext_lazy("报送期次"), queryset=ReportingPeriod.objects.none(), required=False
     )
+    # Set by the confirmation step shown when the period's filing is still open.
+    confirm_interim = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, programme=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,17 +67,27 @@ def run_list(request):
     if not permissions.can_view_reports(request.user):
         raise PermissionDenied
     programme = _programme_or_404()
-    runs = selectors.visible_runs(user=request.user).filter(programme=programme)
-    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     period = current_period(programme=programme)
     form = RunRequestForm(
         programme=programme, initial={"kind": ReportKind.MONTHLY, "period": period}
     )
-    return render(
-        request,
-        "reports/runs/list.html",
-        {"programme": programme, "page": page, "form": form, "can_request": _can_request(request)},
-    )
+    return _render_list(request, programme, form)
+
+
+def _render_list(request, programme, form, *, interim_warning: str = ""):
+    runs = selectors.visible_runs(user=request.user).filter(programme=programme)
+    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for run in page:
+        run.can_cancel = permissions.can_cancel_run(request.user, run)
+        run.can_retry = permissions.can_retry_run(request.user, run)
+    context = {
+        "programme": programme,
+        "page": page,
+        "form": form,
+        "can_request": _can_request(request),
+        "interim_warning": interim_warning,
+    }
+    return render(request, "reports/runs/list.html", context)
 
 
 def _can_request(request) -> bool:
@@ -98,11 +111,42 @@ def request_run(request):
             programme=programme,
             period=form.cleaned_data["period"],
             actor=request.user,
+            confirm_interim=form.cleaned_data["confirm_interim"],
         )
+    except services.InterimNotConfirmed as warning:
+        # The confirmation step: the same choice again, with the office's consent.
+        return _render_list(request, programme, form, interim_warning=warning.messages[0])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("report-runs")
     return redirect("report-run", run.pk)
+
+
+@require_POST
+@login_required
+def cancel_run(request, run_id: int):
+    """Stop a queued or running run (取消)."""
+    run = _visible_run(request, run_id)
+    try:
+        services.cancel_run(run=run, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已取消该报告的生成。"))
+    return redirect("report-run", run.pk)
+
+
+@require_POST
+@login_required
+def retry_run(request, run_id: int):
+    """Ask again for what a failed or cancelled run covered (重试); open the new run."""
+    run = _visible_run(request, run_id)
+    try:
+        fresh = services.retry_run(run=run, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("report-run", run.pk)
+    return redirect("report-run", fresh.pk)
 
 
 def _visible_run(request, run_id):
@@ -114,12 +158,18 @@ def _visible_run(request, run_id):
 def run_detail(request, run_id: int):
     run = _visible_run(request, run_id)
     send_form = SendForm() if _can_request(request) and run.state == "done" else None
-    deliveries = run.deliveries.order_by("to")[:200]
-    return render(
-        request,
-        "reports/runs/detail.html",
-        {"run": run, "send_form": send_form, "deliveries": deliveries},
-    )
+    deliveries = list(run.deliveries.order_by("to", "pk")[:200])
+    for delivery in deliveries:
+        delivery.can_resend = permissions.can_resend_delivery(request.user, delivery)
+    context = {
+        "run": run,
+        "send_form": send_form,
+        "deliveries": deliveries,
+        "can_cancel": permissions.can_cancel_run(request.user, run),
+        "can_retry": permissions.can_retry_run(request.user, run),
+        "show_actions": _can_request(request),
+    }
+    return render(request, "reports/runs/detail.html", context)
 
 
 @require_GET
@@ -155,8 +205,42 @@ def send_run(request, run_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("report-run", run.pk)
-    messages.success(request, _("已安排发送 %(n)s 封邮件。") % {"n": len(sent)})
+    _tell_queued(request, sent)
     return redirect("report-run", run.pk)
+
+
+def _tell_queued(request, deliveries) -> None:
+    """Say how many e-mails were queued, and plainly when the task queue took none."""
+    not_queued = services.count_not_queued(deliveries=deliveries)
+    if not_queued:
+        messages.warning(
+            request,
+            _(
+                "后台任务服务（Redis）暂时不可用，%(n)s 封邮件未能加入发送队列。"
+                "发送记录已保存，不会丢失：服务恢复后将自动重新排队发送。"
+            )
+            % {"n": not_queued},
+        )
+    else:
+        messages.success(request, _("已安排发送 %(n)s 封邮件。") % {"n": len(deliveries)})
+
+
+@require_POST
+@login_required
+def resend_delivery(request, delivery_id: int):
+    """Send a failed or unknown e-mail again (重新发送) as a new delivery."""
+    if not _can_request(request):
+        raise PermissionDenied
+    delivery = get_object_or_404(EmailDelivery, pk=delivery_id)
+    try:
+        fresh = services.resend_delivery(delivery=delivery, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _tell_queued(request, [fresh])
+    if delivery.run_id:
+        return redirect("report-run", delivery.run_id)
+    return redirect("report-runs")
 
 
 @require_GET

@@ -9,9 +9,8 @@
 3. Starts gunicorn (2 sync workers, DEBUG off, persistent connections) against it and
    measures the wall time of sequential requests over loopback (median, p95) for: one
    programme's overview, the all-programmes overview, a department view, the task list
-   (page of 50) and ``/healthz/``, with each page's ratio to ``/healthz/``. Before measuring,
-   every programme's trend snapshots are stored and its current period marked stale (see
-   ``prime_trend_snapshots``); no page or figure is cached.
+   (page of 50) and ``/healthz/``, with each page's ratio to ``/healthz/``. No page or
+   figure is cached (the status trend is recomputed from the accepted updates on each read).
 
 Generated rows are synthetic (no accept reviews; return reviews for ~5 % of lead updates).
 """
@@ -400,29 +399,6 @@ def analyze() -> None:
     connection.close()
 
 
-def prime_trend_snapshots() -> None:
-    """Store every programme's trend snapshots, then mark each current period stale.
-
-    A portal in use holds a snapshot per past period (``reports.TrendSnapshot``, written
-    by the first dashboard read after each change), while the current period's reviews
-    keep changing it. So: compute them all once, as that use would have, and mark every
-    programme's current period stale, so that the measured overviews recompute it (the
-    cold path of a programme under review).
-    """
-    import django
-
-    django.setup()
-    from reports import figures
-    from tasks.models import Programme
-
-    started = time.perf_counter()
-    for programme in Programme.objects.all():
-        figures.status_trend(programme=programme)
-    current = figures.current_periods().values()
-    figures.mark_trend_stale(period_ids=[period.pk for period in current])
-    print(f"Trend snapshots stored in {time.perf_counter() - started:.1f} s", flush=True)
-
-
 # --- measuring -----------------------------------------------------------------------
 
 
@@ -519,7 +495,6 @@ def main() -> None:
         print("Generating data ...", flush=True)
         generate()
         analyze()
-    prime_trend_snapshots()
     cookie = session_cookie()
     gunicorn = subprocess.Popen(
         [

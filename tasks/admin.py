@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy
 
 from pilot import permissions
 from pilot.permissions import can_manage_plan
+from pilot.text_input import TextInputAdminMixin
+from tasks.limits import MODEL_TEXT_LIMITS
 from tasks.models import (
     Assignment,
     AuditEvent,
@@ -17,6 +19,7 @@ from tasks.models import (
     Task,
     UpdateRevision,
 )
+from tasks.services import periods
 from tasks.views.plan_export import plan_workbook_response
 
 
@@ -34,7 +37,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("code", "title", "doc_number", "starts_on", "ends_on", "tasks_due_on")
     search_fields = ("code", "title", "doc_number")
     actions = ("export_plan_xlsx",)
@@ -51,13 +54,13 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "programme", "number")
     list_select_related = ("programme",)
     list_filter = ("programme",)
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(TextInputAdminMixin, admin.TabularInline):
     model = Assignment
     fk_name = "task"
     extra = 0
@@ -69,7 +72,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("number", "short_measure", "category", "status", "percent", "due_on")
     list_display_links = ("number", "short_measure")
     list_select_related = ("category",)
@@ -84,7 +87,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("task", "department", "role", "order", "on_behalf_of")
     list_select_related = ("task", "department", "on_behalf_of")
     list_filter = ("role", "task__programme", "department__kind")
@@ -93,11 +96,40 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "programme", "starts_on", "ends_on", "due_on", "is_open")
-    list_editable = ("due_on", "is_open")
-    list_select_related = ("programme",)
+class ReportingPeriodAdmin(TextInputAdminMixin, admin.ModelAdmin):
+    """Due dates are edited here; filing is closed and reopened only by the two actions,
+    which record who did it (closed_at, closed_by and the period's 历史)."""
+
+    list_display = (
+        "__str__",
+        "programme",
+        "starts_on",
+        "ends_on",
+        "due_on",
+        "filing_opens_on",
+        "is_open",
+        "closed_at",
+        "closed_by",
+    )
+    list_editable = ("due_on",)
+    list_select_related = ("programme", "closed_by")
     list_filter = ("programme", "is_open", "year")
+    readonly_fields = ("is_open", "closed_at", "closed_by")
+    actions = ("close_filing", "reopen_filing")
+
+    @admin.display(description=gettext_lazy("开放填报日"))
+    def filing_opens_on(self, period):
+        return periods.filing_opens_on(period)
+
+    @admin.action(description=gettext_lazy("关闭填报"), permissions=["change"])
+    def close_filing(self, request, queryset):
+        closed = [p for p in queryset if periods.close_period(period=p, actor=request.user)]
+        self.message_user(request, _("已关闭 %(n)s 个期次的填报。") % {"n": len(closed)})
+
+    @admin.action(description=gettext_lazy("重新开放填报"), permissions=["change"])
+    def reopen_filing(self, request, queryset):
+        opened = [p for p in queryset if periods.reopen_period(period=p, actor=request.user)]
+        self.message_user(request, _("已重新开放 %(n)s 个期次的填报。") % {"n": len(opened)})
 
 
 class EvidenceInline(admin.TabularInline):
@@ -112,7 +144,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(TextInputAdminMixin, admin.ModelAdmin):
     """Read-mostly: updates change through the portal's services, which keep the audit
     trail; only a superuser may repair a row here, and the workflow fields stay read-only."""
 
@@ -147,6 +179,7 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
         "updated_by",
     )
     inlines = (EvidenceInline,)
+    text_limits = MODEL_TEXT_LIMITS
 
     def get_queryset(self, request):
         # Drafts stay private to their department here too (superusers repair anything).
@@ -181,7 +214,7 @@ class EvidenceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReturnReason)
-class ReturnReasonAdmin(admin.ModelAdmin):
+class ReturnReasonAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_display = ("text", "is_active", "order")
     list_editable = ("is_active", "order")
     search_fields = ("text",)
@@ -223,3 +256,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("task__number__exact", "detail", "actor__username")
     raw_id_fields = ("task", "update", "actor")
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        # The same rule as the task page: a draft's history stays with its department.
+        events = super().get_queryset(request)
+        if request.user.is_superuser:
+            return events
+        return permissions.visible_audit_events(request.user, events)

@@ -1,5 +1,7 @@
-"""Evidence files: which kinds are accepted, checked by content rather than by name."""
+"""Evidence files: which kinds are accepted (checked by content rather than by name), how
+many an update may hold, and the removal from disk of files no row refers to any more."""
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -7,10 +9,18 @@ from pathlib import PurePath
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tasks.exports import DOCX_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from tasks.models import Evidence
+
+# Defaults of the settings read below (pilot/settings.py may set them from the environment).
+MAX_FILES_PER_UPDATE = 20
+MAX_TOTAL_BYTES_PER_UPDATE = 100 * 1024 * 1024
+PURGE_GRACE_HOURS = 24
 
 # Extension -> (content type, the kinds filetype may report for such a file).
 # Office files: .doc/.xls are OLE compound documents and .docx/.xlsx are zip packages;
@@ -76,3 +86,63 @@ def _sha256(upload) -> str:
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
+
+
+def check_evidence_quota(*, update, name: str, size: int) -> None:
+    """Refuse one more file of ``size`` bytes when the update would exceed its quota.
+
+    Settings: EVIDENCE_MAX_FILES_PER_UPDATE, EVIDENCE_MAX_TOTAL_BYTES_PER_UPDATE.
+    """
+    held = update.evidence.aggregate(count=Count("pk"), total=Sum("size"))
+    count, total = held["count"], held["total"] or 0
+    max_files = getattr(settings, "EVIDENCE_MAX_FILES_PER_UPDATE", MAX_FILES_PER_UPDATE)
+    max_bytes = getattr(settings, "EVIDENCE_MAX_TOTAL_BYTES_PER_UPDATE", MAX_TOTAL_BYTES_PER_UPDATE)
+    if count >= max_files:
+        raise ValidationError(
+            _("每份报送最多上传 %(max)s 个佐证材料，“%(name)s”未上传；请先删除不需要的文件。")
+            % {"max": max_files, "name": name}
+        )
+    if total + size > max_bytes:
+        raise ValidationError(
+            _(
+                "每份报送的佐证材料合计不超过 %(max)s，已上传 %(total)s，"
+                "“%(name)s”（%(size)s）未上传；请先删除不需要的文件。"
+            )
+            % {
+                "max": filesizeformat(max_bytes),
+                "total": filesizeformat(total),
+                "name": name,
+                "size": filesizeformat(size),
+            }
+        )
+
+
+def purge_orphan_files(*, dry_run: bool = False) -> list[str]:
+    """Delete stored evidence files that no Evidence row refers to; return their names.
+
+    A file younger than EVIDENCE_PURGE_GRACE_HOURS is kept: it may belong to an upload
+    whose transaction has not committed yet.
+    """
+    storage = Evidence._meta.get_field("file").storage
+    hours = getattr(settings, "EVIDENCE_PURGE_GRACE_HOURS", PURGE_GRACE_HOURS)
+    # File times are real times: the portal's pinned demo date (pilot.clock) does not apply.
+    cutoff = timezone.now() - datetime.timedelta(hours=hours)
+    referenced = set(Evidence.objects.values_list("file", flat=True))
+    purged = []
+    for name in _stored_names(storage, "evidence"):
+        if name in referenced or storage.get_modified_time(name) > cutoff:
+            continue
+        if not dry_run:
+            storage.delete(name)
+        purged.append(name)
+    return purged
+
+
+def _stored_names(storage, directory: str):
+    if not storage.exists(directory):
+        return
+    directories, files = storage.listdir(directory)
+    for name in sorted(files):
+        yield f"{directory}/{name}"
+    for child in sorted(directories):
+        yield from _stored_names(storage, f"{directory}/{child}")

@@ -5,10 +5,13 @@ view calls) and tasks.evidence.
 """
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tasks.evidence import check_evidence_file
+from pilot.text_input import TextField
+from tasks.evidence import MAX_FILES_PER_UPDATE, check_evidence_file
+from tasks.limits import COMMENT_MAX_LENGTH, UPDATE_TEXT_MAX_LENGTH
 from tasks.models import ProgressUpdate, TaskStatus
 
 PERCENT_MESSAGE = _("完成进度应为 0 到 100 之间的整数。")
@@ -46,14 +49,23 @@ class UpdateForm(forms.Form):
             "required": PERCENT_MESSAGE,
         },
     )
-    work_done = forms.CharField(
-        label=_("本期工作进展"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    work_done = TextField(
+        label=_("本期工作进展"),
+        required=False,
+        max_length=UPDATE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
-    next_steps = forms.CharField(
-        label=_("下步工作计划"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    next_steps = TextField(
+        label=_("下步工作计划"),
+        required=False,
+        max_length=UPDATE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
-    problems = forms.CharField(
-        label=_("存在问题及需协调事项"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    problems = TextField(
+        label=_("存在问题及需协调事项"),
+        required=False,
+        max_length=UPDATE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     needs_coordination = forms.BooleanField(label=_("需协调解决"), required=False)
     evidence = MultipleFileField(label=_("佐证材料"), required=False)
@@ -79,6 +91,12 @@ class UpdateForm(forms.Form):
 
     def clean_evidence(self):
         files = self.cleaned_data["evidence"]
+        most = getattr(settings, "EVIDENCE_MAX_FILES_PER_UPDATE", MAX_FILES_PER_UPDATE)
+        if len(files) > most:
+            raise ValidationError(
+                _("每份报送最多上传 %(max)s 个佐证材料，本次选择了 %(n)s 个。")
+                % {"max": most, "n": len(files)}
+            )
         problems = []
         for upload in files:
             try:
@@ -100,9 +118,9 @@ class UpdateForm(forms.Form):
 class ReturnInputForm(forms.Form):
     """A lead unit's comment when it sends a supporting unit's input back."""
 
-    comment = forms.CharField(
+    comment = TextField(
         label=_("退回意见"),
-        max_length=2000,
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("退回时请填写意见，说明需要补充或修改的内容。")},
     )

@@ -4,7 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, DepartmentKind
+from pilot.text_input import TextField
 from tasks import selectors
+from tasks.limits import COMMENT_MAX_LENGTH
 from tasks.models import Category, Programme, ReportingPeriod, Task, UpdateState
 
 
@@ -28,7 +30,8 @@ class ReviewFilterForm(forms.Form):
     )
     state = forms.ChoiceField(
         label=_("报送状态"),
-        choices=[("", _("全部状态")), *UpdateState.choices],
+        # Drafts are private to their department: the office never lists them.
+        choices=[("", _("全部状态")), *[c for c in UpdateState.choices if c[0] != "draft"]],
         required=False,
     )
     needs_coordination = forms.BooleanField(label=_("仅看需协调"), required=False)
@@ -47,6 +50,14 @@ class ReviewFilterForm(forms.Form):
         self.fields["department"].queryset = selectors.lead_departments(programme=programme)
 
 
+class AcceptForm(forms.Form):
+    """Accepting an update, optionally marking it a highlight for the monthly report."""
+
+    highlight = forms.BooleanField(
+        label=_("列为亮点/典型做法（写入月报“本月主要进展”）"), required=False
+    )
+
+
 class ReturnForm(forms.Form):
     """Reasons and a comment for returning an update; the service requires one of them."""
 
@@ -56,10 +67,10 @@ class ReturnForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    comment = forms.CharField(
+    comment = TextField(
         label=_("审核意见"),
         required=False,
-        max_length=2000,
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 

@@ -8,10 +8,16 @@ The text came out of a PDF, so the table is tab-separated with four columns
 by a page break continues on a later line whose 序号 cell is empty; its third and
 fourth cells carry the rest of the measure and of the responsibility, either possibly
 empty.
+
+The source's own slips (a stray English "and", half-width punctuation inside Chinese
+text) are corrected by the errata table ``tasks/plan_data/errata.tsv``: each row names a
+task, a cell, the text as the source has it and its correction. The parser applies the
+rows in order and keeps the source text of every cell alongside the corrected one.
 """
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from departments.directory import SPELLINGS, resolve
 
@@ -54,6 +60,16 @@ _ETC_COLLECTIVES = (("等有关部门", "有关部门"), ("等部门", "有关�
 # （商务厅） after the office says where the office sits; it is not a second unit.
 _NOTE = re.compile(r"[（(][^）)]*[）)]")
 
+ERRATA_TABLE = Path(__file__).with_name("plan_data") / "errata.tsv"
+ERRATA_FIELDS = ("measure", "responsibility")
+
+# What counts as Chinese text around a half-width mark: ideographs, full-width
+# punctuation and forms, Chinese quotation marks.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\u3000-\u303f\uff00-\uffef“”‘’"
+_HALF_WIDTH_BRACKETS = re.compile("\\(([\u3400-\u4dbf\u4e00-\u9fff]+)\\)")
+_HALF_WIDTH_MARKS = re.compile(f"(?<=[{_CJK}])[,:;](?=[{_CJK}])")
+_FULL_WIDTH = {",": "，", ":": "：", ";": "；"}
+
 
 @dataclass(frozen=True)
 class ParsedCategory:
@@ -70,6 +86,20 @@ class ParsedTask:
     responsibility: str
     leads: tuple[str, ...]
     supports: tuple[str, ...]
+    # The cells as the source has them, before the errata (kept for audit).
+    source_measure: str = ""
+    source_responsibility: str = ""
+
+
+@dataclass(frozen=True)
+class Erratum:
+    """One correction: in ``field`` of task ``task``, every ``original`` becomes ``corrected``."""
+
+    task: int
+    field: str
+    original: str
+    corrected: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -86,12 +116,51 @@ class _Row:
     responsibility: str
 
 
-def parse_plan(text: str) -> ParsedPlan:
-    """Parse the whole document and return its categories and tasks."""
+def parse_plan(text: str, errata: tuple[Erratum, ...] | None = None) -> ParsedPlan:
+    """Parse the whole document and return its categories and tasks, errata applied.
+
+    ``errata`` defaults to the committed table; pass ``()`` for the source text as it is.
+    """
     categories, rows = _read_table(_table_lines(text))
     _check_numbering(rows)
-    tasks = tuple(_to_task(row) for row in rows)
+    sources = {row.number: (row.measure, row.responsibility) for row in rows}
+    _apply_errata(rows, read_errata() if errata is None else errata)
+    tasks = tuple(_to_task(row, *sources[row.number]) for row in rows)
     return ParsedPlan(categories=tuple(categories), tasks=tasks)
+
+
+def read_errata(path: Path = ERRATA_TABLE) -> tuple[Erratum, ...]:
+    """Read the errata table: tab-separated, '#' comments, a header row first."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [line.split("\t") for line in lines if not line.startswith("#")][1:]
+    for cells in rows:
+        if len(cells) != 5 or cells[1] not in ERRATA_FIELDS:
+            raise ValueError(f"bad errata row: {cells!r}")
+    return tuple(Erratum(int(task), *rest) for task, *rest in rows)
+
+
+def _apply_errata(rows: list[_Row], errata: tuple[Erratum, ...]) -> None:
+    """Apply each correction in order; one that no longer matches its cell is an error."""
+    by_number = {row.number: row for row in rows}
+    for erratum in errata:
+        row = by_number[erratum.task]
+        cell = getattr(row, erratum.field)
+        if erratum.original not in cell:
+            raise ValueError(
+                f"erratum for task {erratum.task} {erratum.field} does not match: "
+                f"{erratum.original!r}"
+            )
+        setattr(row, erratum.field, cell.replace(erratum.original, erratum.corrected))
+
+
+def full_width_punctuation(text: str) -> str:
+    """Return ``text`` with half-width , : ; ( ) made full width where Chinese surrounds them.
+
+    Brackets whose content is Chinese, and , : ; with Chinese on both sides; numbers and
+    Latin text keep their punctuation. The errata table is checked against this rule.
+    """
+    text = _HALF_WIDTH_BRACKETS.sub(r"（\1）", text)
+    return _HALF_WIDTH_MARKS.sub(lambda match: _FULL_WIDTH[match.group()], text)
 
 
 def split_responsibility(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -161,7 +230,7 @@ def _check_numbering(rows: list[_Row]) -> None:
             raise ValueError(f"task {row.number} found where task {expected} was expected")
 
 
-def _to_task(row: _Row) -> ParsedTask:
+def _to_task(row: _Row, source_measure: str, source_responsibility: str) -> ParsedTask:
     """Build the task for a complete row."""
     try:
         leads, supports = split_responsibility(row.responsibility)
@@ -176,6 +245,8 @@ def _to_task(row: _Row) -> ParsedTask:
         responsibility=row.responsibility,
         leads=leads,
         supports=supports,
+        source_measure=source_measure,
+        source_responsibility=source_responsibility,
     )
 
 

@@ -513,7 +513,6 @@ PERSONA_ONLY_RULES = [
     ("can_request_report", True, False, False, False, False, False),
     ("can_view_reports", True, False, False, False, True, False),
     ("can_start_updates", False, True, True, True, False, False),
-    ("can_manage_api_tokens", True, False, False, False, False, False),
     ("can_hold_api_token", True, True, True, True, True, False),
 ]
 
@@ -528,6 +527,21 @@ PERSONA_ONLY_RULES = [
 )
 def test_persona_only_rules(who, rule, persona, expected):
     assert getattr(permissions, rule)(who(persona)) is expected
+
+
+def test_each_account_issues_tokens_only_for_itself(personas):
+    assert permissions.can_issue_api_token(personas.lead, personas.lead) is True
+    assert permissions.can_issue_api_token(personas.office, personas.lead) is False
+    assert permissions.can_issue_api_token(personas.lead, personas.support) is False
+
+
+def test_each_account_revokes_only_its_own_tokens(personas):
+    from knox.models import AuthToken
+
+    token, _key = AuthToken.objects.create(user=personas.lead)
+    assert permissions.can_revoke_api_token(personas.lead, token) is True
+    assert permissions.can_revoke_api_token(personas.office, token) is False
+    assert permissions.can_revoke_api_token(personas.support, token) is False
 
 
 def test_no_api_token_for_a_superuser_or_an_inactive_account(db):

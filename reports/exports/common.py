@@ -7,12 +7,10 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
 from openpyxl import Workbook
 
 from pilot import spreadsheet
+from reports.exports import gbt9704, gbt9704_tables
 from reports.figures import PeriodFigures
 from tasks.models import TaskStatus
 
@@ -156,54 +154,77 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 
 
 # --- Word documents ------------------------------------------------------------------
+# GB/T 9704-2012 layout (see reports.exports.gbt9704): builders use plain python-docx calls
+# (add_heading level 0/1/2, add_paragraph) and these helpers; the styles do the rest.
+
+chinese_date = gbt9704.chinese_date
+add_signature = gbt9704.add_signature
+add_issuance_block = gbt9704.add_issuance_block
 
 
-def new_document(*, landscape: bool = False):
-    """Return an A4 document with Chinese official-document fonts."""
+def new_document(*, landscape: bool = False, office: str | None = None):
+    """Return an A4 document in 公文 layout: styles, page numbers and properties set."""
     document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    if landscape:
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = section.page_height, section.page_width
-    for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, margin, Cm(2.5))
-    _set_font(document.styles["Normal"], BODY_FONT, 12)
-    for name in ("Title", "Heading 1", "Heading 2"):
-        _set_font(document.styles[name], HEADING_FONT, None)
+    gbt9704.set_up_page(document, landscape=landscape)
+    gbt9704.set_up_styles(document)
+    gbt9704.add_page_numbers(document)
+    set_office(document, office or _("联席会议办公室"))
     return document
 
 
+def set_office(document, office: str) -> None:
+    """Name the issuing office in the document properties (author, company)."""
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = office
+    properties.language = "zh-CN"
+    gbt9704.set_company(document, office)
+
+
 def _set_font(style, name: str, size: int | None) -> None:
-    style.font.name = name
-    if size:
-        style.font.size = Pt(size)
-    # East Asian text uses the eastAsia font slot, which python-docx does not set.
-    rpr = style.element.get_or_add_rPr()
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    """Set ``style``'s font (East Asian and Latin slots, no theme fonts) and size."""
+    gbt9704.set_style_font(style, name, size)
 
 
-def add_table(document, headers, rows) -> None:
-    table = document.add_table(rows=1, cols=len(headers))
+def add_table(document, headers, rows, *, widths=None, font_size: float | None = None) -> None:
+    """Add a bordered table whose columns fit their content and whose header repeats.
+
+    ``widths`` are relative column weights; by default they follow the longest cell of
+    each column. Text is 小四 (12 pt) 仿宋, 4号 (14 pt) for tables of up to four columns.
+    """
+    rows = [list(values) for values in rows]
+    size = font_size or (gbt9704.SMALL_SIZE if len(headers) <= 4 else gbt9704.TABLE_SIZE)
+    table = document.add_table(rows=1 + len(rows), cols=len(headers))
     table.style = "Table Grid"
-    for item, text in zip(table.rows[0].cells, headers, strict=True):
-        item.text = str(text)
-        for run in item.paragraphs[0].runs:
-            run.bold = True
-    for values in rows:
-        cells = table.add_row().cells
-        for item, value in zip(cells, values, strict=True):
-            item.text = spreadsheet.clean_for_word(value)
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        gbt9704_tables.fill_cell(cell, text, header=True, size=size)
+    centred = gbt9704_tables.short_columns(headers, rows)
+    for row, values in zip(table.rows[1:], rows, strict=True):
+        for cell, value, centre in zip(row.cells, values, centred, strict=True):
+            gbt9704_tables.fill_cell(cell, value, header=False, size=size, centred=centre)
+    gbt9704_tables.lay_out_table(
+        table,
+        gbt9704_tables.column_widths(
+            headers, rows, widths, size=size, room=gbt9704.text_width(document)
+        ),
+    )
+    return table
 
 
 def add_items(document, items: list[str], *, empty: str) -> None:
+    """Add numbered body paragraphs ("1." in the text: no Word list numbering)."""
     if not items:
-        document.add_paragraph(empty)
-    for text in items:
-        document.add_paragraph(spreadsheet.clean_for_word(text), style="List Number")
+        document.add_paragraph(gbt9704.clean(empty))
+    for number, text in enumerate(items, start=1):
+        document.add_paragraph(f"{number}.{gbt9704.clean(text)}")
 
 
 def document_bytes(document) -> bytes:
+    """Return the document as .docx bytes, each run naming its East Asian font."""
+    if not document.core_properties.title:
+        title = next((p.text for p in document.paragraphs if p.style.name == "Title"), "")
+        document.core_properties.title = title
+    gbt9704.balance_titles(document)
+    gbt9704.stamp_run_fonts(document)
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()

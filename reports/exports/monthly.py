@@ -1,11 +1,13 @@
 """The monthly report (月报): a printable workbook and a Word document with the same figures."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pilot import clock
 from pilot.spreadsheet import Percent
 from reports import selectors
 from reports.exports import common
-from reports.figures import PeriodFigures, period_figures
+from reports.figures import PeriodFigures, is_interim, period_figures, states_as_of
 from reports.figures.reporting import open_in_period_q
 from tasks.models import Programme, ReportingPeriod, Task, TaskStatus
 
@@ -14,7 +16,6 @@ SUMMARY_WIDTHS = (30, 12, 12, 12, 12, 12, 12, 12, 12)
 DETAIL_WIDTHS = (6, 16, 40, 18, 22, 10, 9, 44, 30, 32, 28, 20)
 LATE_WIDTHS = (30, 14, 14, 40, 40)
 COORDINATION_WIDTHS = (6, 50, 22, 60)
-FOCUS_LIMIT = 20
 
 
 def detail_headers() -> list[str]:
@@ -149,66 +150,230 @@ def write_coordination_sheet(workbook, *, programme: Programme, period: Reportin
     table.filter_table()
 
 
+def document_title(programme: Programme, period: ReportingPeriod, *, interim: bool) -> str:
+    title = _("%(programme)s %(period)s工作进展情况月报") % {
+        "programme": programme,
+        "period": period,
+    }
+    return title + (_("（中期·未截止）") if interim else "")
+
+
 def build_monthly_document(
     *, programme: Programme, period: ReportingPeriod, figures: PeriodFigures | None = None
 ) -> bytes:
-    """Return the 月报 as a Word document (.docx bytes), with the workbook's figures."""
+    """Return the 工作进展情况月报 (.docx bytes): the period as of its cut-off, with the
+    workbook's figures, in seven sections."""
+    now = clock.now()
     figures = figures or period_figures(programme=programme, period=period)
+    states = figures.states or states_as_of(programme=programme, period=period, now=now)
+    tasks = selectors.report_tasks(programme=programme, period=period, states=states)
+    interim = is_interim(period, now=now)
     document = common.new_document()
-    document.add_heading(report_title(programme, period), level=0)
-    document.add_paragraph(
-        _("报送期次：%(period)s（报送截止日 %(due)s）；统计截至 %(day)s。")
-        % {"period": period, "due": period.due_on.isoformat(), "day": figures.as_of.isoformat()}
-    )
+    document.add_heading(document_title(programme, period, interim=interim), level=0)
+    document.add_paragraph(cutoff_sentence(period, now=now, interim=interim))
     document.add_heading(_("一、总体进展"), level=1)
-    document.add_paragraph(common.overview_sentence(figures))
+    for text in overall_paragraphs(figures):
+        document.add_paragraph(text)
     document.add_heading(_("二、分类推进情况"), level=1)
     common.add_table(
         document,
         common.category_headers(),
         [common.category_values(row) for row in figures.categories],
     )
-    document.add_heading(_("三、需协调解决的问题"), level=1)
-    common.add_items(
+    document.add_heading(_("三、本月主要进展"), level=1)
+    add_numbered(document, highlight_items(tasks), empty=_("本期暂无已采纳的进展报送。"))
+    document.add_heading(_("四、滞后和受阻任务"), level=1)
+    lagging = lagging_tasks(tasks)
+    add_numbered(
+        document, [lagging_item(task) for task in lagging], empty=_("本期无滞后和受阻任务。")
+    )
+    document.add_heading(_("五、需协调解决的问题"), level=1)
+    add_numbered(
         document,
         [
             _("第%(n)s项（%(unit)s）：%(text)s")
-            % {"n": item.number, "unit": item.department, "text": item.problems}
+            % {"n": item.number, "unit": item.department, "text": item.problems or _("未说明")}
             for item in selectors.coordination_items(programme=programme, period=period)
         ],
         empty=_("本期无需协调解决的问题。"),
     )
-    document.add_heading(_("四、未按期报送单位"), level=1)
-    common.add_items(
-        document,
-        [late_sentence(unit) for unit in selectors.late_units(programme=programme, period=period)],
-        empty=_("本期各单位均按期报送。"),
-    )
-    document.add_heading(_("五、下月工作重点"), level=1)
-    common.add_items(document, focus_items(figures), empty=_("按计划继续推进各项试点任务。"))
+    document.add_heading(_("六、报送情况"), level=1)
+    units = selectors.reporting_by_unit(programme=programme, period=period)
+    document.add_paragraph(reporting_sentence(figures))
+    common.add_table(document, unit_headers(), [unit_values(unit) for unit in units])
+    document.add_heading(_("七、下月工作重点"), level=1)
+    add_numbered(document, focus_items(lagging, figures), empty=_("按计划继续推进各项试点任务。"))
     return common.document_bytes(document)
 
 
-def late_sentence(unit: selectors.LateUnit) -> str:
-    parts = []
-    if unit.missing:
-        parts.append(_("未报送%(n)s项") % {"n": len(unit.missing)})
-    if unit.late:
-        parts.append(_("逾期报送%(n)s项") % {"n": len(unit.late)})
-    return f"{unit.department.name}：{'，'.join(parts)}"
+def add_numbered(document, items: list[str], *, empty: str) -> None:
+    """Add ``items`` as paragraphs numbered 1. 2. ... in the text (no Word list numbering,
+    so every section starts again at 1)."""
+    if not items:
+        document.add_paragraph(empty)
+    for number, text in enumerate(items, start=1):
+        document.add_paragraph(f"{number}. {text}")
 
 
-def focus_items(figures: PeriodFigures) -> list[str]:
-    """Return next month's focus: lagging and blocked tasks, overdue tasks, late reporting."""
-    tasks, reporting = figures.tasks, figures.reporting
-    items = []
-    lagging = tasks.by_status[TaskStatus.BEHIND] + tasks.by_status[TaskStatus.BLOCKED]
-    if lagging:
-        items.append(_("推动%(n)s项进度滞后或受阻的任务加快推进。") % {"n": lagging})
-    if tasks.overdue:
-        items.append(_("督促%(n)s项逾期未完成的任务尽快完成。") % {"n": tasks.overdue})
-    if tasks.needs_coordination:
-        items.append(_("协调解决%(n)s项任务提出的困难和问题。") % {"n": tasks.needs_coordination})
-    if reporting.missing or reporting.late:
-        items.append(_("督促未按期报送的单位按时报送进展情况。"))
+def chinese_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cutoff_sentence(period: ReportingPeriod, *, now, interim: bool) -> str:
+    """State the report's cut-off: the due date, or the moment of generation if earlier."""
+    if interim:
+        local = timezone.localtime(now)
+        return _(
+            "本报告生成于%(day)s%(hour)s时%(minute)02d分，早于%(period)s报送截止日（%(due)s），"
+            "为中期统计：数据以生成时已采纳的报送为准，截止后将有变化。"
+        ) % {
+            "day": chinese_date(local.date()),
+            "hour": local.hour,
+            "minute": local.minute,
+            "period": period,
+            "due": chinese_date(period.due_on),
+        }
+    return _(
+        "统计截至%(due)s（%(period)s报送截止日），以截至该日已采纳的牵头单位报送和办结确认为准。"
+    ) % {"due": chinese_date(period.due_on), "period": period}
+
+
+def share(part: int, whole: int) -> str:
+    return common.percent_text(100 * part / whole if whole else None)
+
+
+def overall_paragraphs(figures: PeriodFigures) -> list[str]:
+    """Return 一、总体进展: counts and shares of the statuses, then the reporting."""
+    tasks = figures.tasks
+    completed = tasks.by_status[TaskStatus.COMPLETED]
+    others = "；".join(
+        _("%(label)s%(n)s项，占%(share)s")
+        % {
+            "label": TaskStatus(s).label,
+            "n": tasks.by_status[s],
+            "share": share(tasks.by_status[s], tasks.total),
+        }
+        for s in (
+            TaskStatus.ON_TRACK,
+            TaskStatus.BEHIND,
+            TaskStatus.BLOCKED,
+            TaskStatus.NOT_STARTED,
+        )
+    )
+    first = _(
+        "试点任务共%(total)s项。截至%(day)s，已完成%(completed)s项，占%(share)s（其中已办结确认"
+        "%(confirmed)s项）；%(others)s。平均完成进度%(mean)s，逾期未完成%(overdue)s项，"
+        "本期有%(coord)s项任务提出需协调解决的问题。"
+    ) % {
+        "total": tasks.total,
+        "day": chinese_date(figures.as_of),
+        "completed": completed,
+        "share": share(completed, tasks.total),
+        "confirmed": tasks.completed_confirmed,
+        "others": others,
+        "mean": common.percent_text(tasks.mean_percent),
+        "overdue": tasks.overdue,
+        "coord": tasks.needs_coordination,
+    }
+    return [first, reporting_sentence(figures)]
+
+
+def reporting_sentence(figures: PeriodFigures) -> str:
+    reporting = figures.reporting
+    return _(
+        "%(period)s应报送%(expected)s份，按期报送%(on_time)s份，逾期报送%(late)s份，"
+        "未报送%(missing)s份，按期报送率%(rate)s。"
+    ) % {
+        "period": figures.period,
+        "expected": reporting.expected,
+        "on_time": reporting.on_time,
+        "late": reporting.late,
+        "missing": reporting.missing,
+        "rate": common.percent_text(reporting.on_time_rate),
+    }
+
+
+HIGHLIGHT_FALLBACK = 5
+
+
+def highlight_items(tasks: list[selectors.ReportTask]) -> list[str]:
+    """Return 三、本月主要进展: the updates the office marked as highlights, else the
+    accepted progress of the most advanced tasks still under way."""
+    chosen = [task for task in tasks if task.highlight and task.work_done]
+    if not chosen:
+        reported = [task for task in tasks if task.work_done]
+        reported.sort(key=lambda task: (-task.percent, task.number))
+        chosen = sorted(reported[:HIGHLIGHT_FALLBACK], key=lambda task: task.number)
+    return [
+        _("第%(n)s项%(measure)s（%(leads)s）：%(text)s")
+        % {
+            "n": task.number,
+            "measure": _short(task.measure),
+            "leads": task.leads,
+            "text": task.work_done,
+        }
+        for task in chosen
+    ]
+
+
+def _short(text: str, limit: int = 30) -> str:
+    text = text.strip().rstrip("。；;")
+    return f"“{text[:limit]}…”" if len(text) > limit else f"“{text}”"
+
+
+def lagging_tasks(tasks: list[selectors.ReportTask]) -> list[selectors.ReportTask]:
+    return [task for task in tasks if task.status in (TaskStatus.BLOCKED, TaskStatus.BEHIND)]
+
+
+def lagging_item(task: selectors.ReportTask) -> str:
+    return _(
+        "第%(n)s项%(measure)s（牵头单位：%(leads)s）：%(status)s，完成进度%(percent)s%%。"
+        "存在问题：%(problems)s"
+    ) % {
+        "n": task.number,
+        "measure": _short(task.measure),
+        "leads": task.leads,
+        "status": TaskStatus(task.status).label,
+        "percent": task.percent,
+        "problems": task.problems or _("本期未说明。"),
+    }
+
+
+def unit_headers() -> list[str]:
+    return [
+        _("单位"),
+        _("应报送"),
+        _("按期"),
+        _("逾期"),
+        _("未报送"),
+        _("逾期报送任务（序号）"),
+        _("未报送任务（序号）"),
+    ]
+
+
+def unit_values(unit: selectors.UnitReporting) -> list:
+    return [
+        unit.department.name,
+        len(unit.on_time) + len(unit.late) + len(unit.missing),
+        len(unit.on_time),
+        len(unit.late),
+        len(unit.missing),
+        "、".join(str(number) for number in unit.late) or "—",
+        "、".join(str(number) for number in unit.missing) or "—",
+    ]
+
+
+def focus_items(lagging: list[selectors.ReportTask], figures: PeriodFigures) -> list[str]:
+    """Return 七、下月工作重点: the lagging tasks' next steps, then the reporting to chase."""
+    items = [
+        _("第%(n)s项（%(leads)s）：%(steps)s")
+        % {
+            "n": task.number,
+            "leads": task.leads,
+            "steps": task.next_steps or _("加快推进，尽快解决存在问题。"),
+        }
+        for task in lagging
+    ]
+    if figures.reporting.missing:
+        items.append(_("督促未报送的单位补报%(period)s进展情况。") % {"period": figures.period})
     return items

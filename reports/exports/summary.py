@@ -1,13 +1,22 @@
 """The cumulative pilot summary (试点总结) as of a date: a workbook and a Word document."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from pilot.spreadsheet import Percent
 from reports import selectors
 from reports.exports import common
+from reports.exports.monthly import (
+    add_numbered,
+    chinese_date,
+    focus_items,
+    highlight_items,
+    lagging_item,
+    lagging_tasks,
+    overall_paragraphs,
+)
 from reports.figures import PeriodFigures, ReportingCounts, period_figures
 from tasks.models import Programme, ReportingPeriod, TaskStatus
 
@@ -23,6 +32,7 @@ class SummaryFigures:
     latest: PeriodFigures
     as_of: datetime.date
     history: list[tuple[ReportingPeriod, ReportingCounts]]
+    states: dict = field(default_factory=dict)  # {task id: TaskState} as of the latest period
 
 
 def summary_figures(*, programme: Programme, as_of: datetime.date) -> SummaryFigures | None:
@@ -35,13 +45,13 @@ def summary_figures(*, programme: Programme, as_of: datetime.date) -> SummaryFig
     for period in periods:
         latest = period_figures(programme=programme, period=period)
         history.append((period, latest.reporting))
-    return SummaryFigures(latest=latest, as_of=as_of, history=history)
+    return SummaryFigures(latest=latest, as_of=as_of, history=history, states=latest.states)
 
 
 def summary_title(programme: Programme, as_of: datetime.date) -> str:
     return _("%(programme)s试点总结（截至%(day)s）") % {
         "programme": programme,
-        "day": as_of.strftime("%Y年%m月%d日"),
+        "day": chinese_date(as_of),
     }
 
 
@@ -103,7 +113,7 @@ def build_summary_workbook(
     table.filter_table()
     table = _titled_sheet(workbook, _("未完成任务"), UNFINISHED_WIDTHS, title)
     table.header(unfinished_headers())
-    for task in selectors.unfinished_tasks(programme=programme):
+    for task in selectors.unfinished_tasks(programme=programme, states=figures.states):
         table.row(unfinished_values(task))
     table.filter_table()
     return common.workbook_bytes(workbook)
@@ -133,26 +143,41 @@ def unfinished_values(task) -> list:
 def build_summary_document(
     *, programme: Programme, as_of: datetime.date, figures: SummaryFigures | None = None
 ) -> bytes:
-    """Return the 试点总结 as a Word document (.docx bytes)."""
+    """Return the 试点总结 as a Word document (.docx bytes): 主要成效, 经验做法, 存在问题,
+    下步打算, as of the latest period due by ``as_of``."""
     figures = _require(figures or summary_figures(programme=programme, as_of=as_of))
+    latest = figures.latest
+    tasks = selectors.report_tasks(programme=programme, period=latest.period, states=figures.states)
+    lagging = lagging_tasks(tasks)
     document = common.new_document()
     document.add_heading(summary_title(programme, as_of), level=0)
-    document.add_heading(_("一、总体完成情况"), level=1)
-    document.add_paragraph(common.overview_sentence(figures.latest))
-    document.add_heading(_("二、分类完成情况"), level=1)
+    document.add_paragraph(
+        _("统计截至%(period)s报送截止日（%(due)s），以截至该日已采纳的报送和办结确认为准。")
+        % {"period": latest.period, "due": chinese_date(latest.period.due_on)}
+    )
+    document.add_heading(_("一、主要成效"), level=1)
+    document.add_heading(_("（一）总体完成情况"), level=2)
+    for text in overall_paragraphs(latest):
+        document.add_paragraph(text)
+    document.add_heading(_("（二）分类完成情况"), level=2)
     common.add_table(
         document,
         common.category_headers(),
-        [common.category_values(row) for row in figures.latest.categories],
+        [common.category_values(row) for row in latest.categories],
     )
-    document.add_heading(_("三、各期报送情况"), level=1)
+    document.add_heading(_("（三）各期报送情况"), level=2)
     common.add_table(
         document,
         history_headers(),
         [history_values(period, counts) for period, counts in figures.history],
     )
-    document.add_heading(_("四、尚未完成的任务"), level=1)
-    common.add_items(
+    document.add_heading(_("二、经验做法"), level=1)
+    add_numbered(document, highlight_items(tasks), empty=_("暂无已采纳的进展报送。"))
+    document.add_heading(_("三、存在问题"), level=1)
+    document.add_heading(_("（一）滞后和受阻任务"), level=2)
+    add_numbered(document, [lagging_item(task) for task in lagging], empty=_("无滞后和受阻任务。"))
+    document.add_heading(_("（二）尚未完成的任务"), level=2)
+    add_numbered(
         document,
         [
             _("第%(n)s项：%(measure)s（%(status)s，%(percent)s%%）")
@@ -162,17 +187,20 @@ def build_summary_document(
                 "status": TaskStatus(task.status).label,
                 "percent": task.percent,
             }
-            for task in selectors.unfinished_tasks(programme=programme)
+            for task in selectors.unfinished_tasks(programme=programme, states=figures.states)
         ],
         empty=_("全部任务均已完成。"),
     )
-    document.add_heading(_("五、需协调解决的问题"), level=1)
-    common.add_items(
+    document.add_heading(_("（三）需协调解决的问题"), level=2)
+    add_numbered(
         document,
         [
-            _("第%(n)s项：%(measure)s") % {"n": task.number, "measure": task.measure}
-            for task in selectors.open_coordination_tasks(programme=programme)
+            _("第%(n)s项（%(unit)s）：%(text)s")
+            % {"n": item.number, "unit": item.department, "text": item.problems or _("未说明")}
+            for item in selectors.coordination_items(programme=programme, period=latest.period)
         ],
         empty=_("目前无需协调解决的问题。"),
     )
+    document.add_heading(_("四、下步打算"), level=1)
+    add_numbered(document, focus_items(lagging, latest), empty=_("巩固试点成果，做好总结评估。"))
     return common.document_bytes(document)

@@ -6,8 +6,13 @@ SQL queries whatever the size of the programme (aggregation happens in the datab
 
 Definitions (also shown on the dashboard pages):
 
+- **Task status as of a period** (``asof``): from the lead updates of periods up to it that
+  were accepted by its cut-off (the end of its due date, or now if earlier), and the
+  confirmations made by then; collectives are never leads. ``period_figures`` and
+  ``status_trend`` count tasks by it, so a report on a past period never changes.
 - **Task progress**: tasks completed and confirmed (办结确认, ``completion_confirmed_at`` set)
-  divided by all tasks; and the mean of the tasks' current ``percent``.
+  divided by all tasks; and the mean of the tasks' ``percent`` (as of the period in
+  ``period_figures``, the row's elsewhere).
 - **Overdue task**: ``due_on`` is before ``clock.today()`` and the task is not completed and
   confirmed.
 - **Expected submission** of a period: one per (task, department) assignment where the
@@ -29,13 +34,22 @@ Definitions (also shown on the dashboard pages):
 
 Modules: ``results`` (the result types), ``warning`` (warning colour, overdue), ``reporting``
 (who owes a submission, returns), ``programme`` (the overview), ``departments`` (one
-department), ``trend`` (the status trend, from snapshots), ``overview`` (all programmes).
+department), ``asof`` (the one status rule, as of any period), ``trend`` (the status trend),
+``overview`` (all programmes).
 Import the names from this package: ``from reports import figures``.
 
 Known approximation: "holds an active reporter account" is today's accounts, also for past
 periods (account history is not kept).
 """
 
+from reports.figures.asof import (
+    TaskState,
+    cutoff,
+    due_end,
+    is_interim,
+    period_accepted_q,
+    states_as_of,
+)
 from reports.figures.departments import department_figures, department_record, department_tasks
 from reports.figures.overview import current_periods, pick_current_period, programmes_overview
 from reports.figures.programme import (
@@ -71,7 +85,7 @@ from reports.figures.results import (
     TaskCounts,
     TrendPoint,
 )
-from reports.figures.trend import mark_trend_stale, period_groups, status_trend
+from reports.figures.trend import status_trend
 from reports.figures.warning import (
     LAG_TOLERANCE,
     DayNumber,
@@ -94,21 +108,24 @@ __all__ = [
     "RecordRow",
     "ReportingCounts",
     "TaskCounts",
+    "TaskState",
     "TrendPoint",
     "WarningColour",
     "category_rows",
     "current_periods",
+    "cutoff",
     "department_figures",
     "department_record",
     "department_rows",
     "department_tasks",
+    "due_end",
     "expected_assignments",
-    "mark_trend_stale",
+    "is_interim",
     "open_in_period_q",
     "overdue_q",
     "owed_q",
+    "period_accepted_q",
     "period_figures",
-    "period_groups",
     "period_reporting",
     "pick_current_period",
     "programmes_overview",
@@ -116,6 +133,7 @@ __all__ = [
     "reporting_departments",
     "reporting_outcome_q",
     "returned_counts",
+    "states_as_of",
     "status_trend",
     "submitted_updates",
     "summed_task_counts",

@@ -3,11 +3,13 @@
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
 
 from departments.models import Department
 from pilot import clock
+from reports.figures.asof import cutoff, period_accepted_q, states_as_of
 from reports.figures.reporting import (
     _rate,
     _reporting,
@@ -22,8 +24,17 @@ from reports.figures.results import (
     PeriodFigures,
     TaskCounts,
 )
-from reports.figures.warning import WarningColour, overdue_q, warning_colour
-from tasks.models import Assignment, AssignmentRole, Category, Programme, ReportingPeriod, Task
+from reports.figures.warning import LAG_TOLERANCE, WarningColour, overdue_q, warning_colour
+from tasks.models import (
+    Assignment,
+    AssignmentRole,
+    Category,
+    Programme,
+    ProgressUpdate,
+    ReportingPeriod,
+    Task,
+    TaskStatus,
+)
 
 
 def _task_aggregates(today: datetime.date) -> dict:
@@ -139,10 +150,30 @@ def summed_task_counts(rows: Iterable[dict]) -> TaskCounts:
 
 
 def period_figures(*, programme: Programme, period: ReportingPeriod) -> PeriodFigures:
-    """Return the programme overview's figures for ``period`` (five queries)."""
-    today = clock.today()
-    counts = tasks_by_category(tasks=Task.objects.filter(programme=programme), today=today)
-    departments = department_rows(programme=programme, period=period, today=today)
+    """Return the programme overview's figures as of ``period`` (ten queries).
+
+    The task figures follow the status rule as of the period (``reports.figures.asof``):
+    a past period's figures stay what they were at its cut-off, however late they are
+    asked for. ``as_of`` is the cut-off's date: the due date, or today if that is earlier.
+    """
+    now = clock.now()
+    today = min(clock.today(), period.due_on)
+    confirmed_by = cutoff(period, now=now)
+    states = states_as_of(programme=programme, period=period, now=now)
+    counts = tasks_by_category_as_of(
+        tasks=Task.objects.filter(programme=programme), states=states, today=today
+    )
+    departments = department_rows(
+        programme=programme, period=period, today=today, confirmed_by=confirmed_by
+    )
+    # "Needs coordination" in a report on the period: the tasks whose lead updates of the
+    # period, accepted by its cut-off, ask for it (the items the report lists).
+    coordination = (
+        ProgressUpdate.objects.filter(period_accepted_q(period, now=now), needs_coordination=True)
+        .values("task_id")
+        .distinct()
+        .count()
+    )
     # Every expected submission belongs to exactly one assigned department, so the period's
     # reporting is the sum of the department rows (no second pass over the assignments).
     reporting = _reporting(
@@ -154,11 +185,50 @@ def period_figures(*, programme: Programme, period: ReportingPeriod) -> PeriodFi
         programme=programme,
         period=period,
         as_of=today,
-        tasks=summed_task_counts(counts.values()),
+        tasks=replace(summed_task_counts(counts.values()), needs_coordination=coordination),
         reporting=reporting,
         categories=_category_rows(counts, programme=programme, keep_empty=True),
         departments=departments,
+        states=states,
     )
+
+
+def tasks_by_category_as_of(*, tasks: QuerySet, states: dict, today: datetime.date) -> dict:
+    """Return ``tasks_by_category``'s result with each task's state taken from ``states``
+    ({task id: TaskState}, e.g. ``states_as_of``) instead of its row (one query)."""
+    rows = tasks.order_by().values_list("pk", "category_id", "due_on", "programme__starts_on")
+    counts = {}
+    for pk, category_id, due_on, starts_on in rows:
+        state = states[pk]
+        total = counts.get(category_id)
+        if total is None:
+            total = counts[category_id] = _empty_task_row()
+        overdue = due_on < today and not state.confirmed
+        total["total"] += 1
+        total["percent_sum"] += state.percent
+        total[f"status_{state.status}"] += 1
+        total[f"colour_{colour_of(state, due_on=due_on, starts_on=starts_on, today=today)}"] += 1
+        total["completed_confirmed"] += state.confirmed
+        total["overdue"] += overdue
+        total["past_due"] += due_on < today
+        total["needs_coordination"] += state.needs_coordination
+    for total in counts.values():
+        total["mean_percent"] = total["percent_sum"] / total["total"]
+    return counts
+
+
+def colour_of(state, *, due_on: datetime.date, starts_on: datetime.date, today) -> str:
+    """Return the warning colour of a TaskState: ``warning_colour``'s rule, in Python."""
+    if state.confirmed:
+        return WarningColour.GREEN
+    if due_on < today or state.status == TaskStatus.BLOCKED:
+        return WarningColour.RED
+    if state.status == TaskStatus.BEHIND or state.needs_coordination:
+        return WarningColour.YELLOW
+    span, elapsed = (due_on - starts_on).days, (today - starts_on).days
+    if (state.percent + LAG_TOLERANCE) * span < elapsed * 100:
+        return WarningColour.YELLOW
+    return WarningColour.GREEN
 
 
 def category_rows(*, tasks: QuerySet, programme: Programme, keep_empty: bool = True) -> list:
@@ -186,21 +256,29 @@ def _category_rows(counts: dict, *, programme: Programme, keep_empty: bool) -> l
 
 
 def department_rows(
-    *, programme: Programme, period: ReportingPeriod, today: datetime.date | None = None
+    *,
+    programme: Programme,
+    period: ReportingPeriod,
+    today: datetime.date | None = None,
+    confirmed_by: datetime.datetime | None = None,
 ) -> list:
     """Return a DepartmentRow per department assigned in ``programme`` (three queries).
 
     As ``tasks_by_category``, one GROUP BY on the properties counted, added up here.
+    ``confirmed_by``: count only the confirmations made before it (a report's cut-off).
     """
     today = today or clock.today()
     ids = [period.pk]
     owed = owed_q(period=period)
+    confirmed = Q(task__completion_confirmed_at__isnull=False)
+    if confirmed_by is not None:
+        confirmed = Q(task__completion_confirmed_at__lt=confirmed_by)
     groups = (
         Assignment.objects.filter(task__programme=programme)
         .order_by()
         .annotate(
-            is_completed=_flag(Q(task__completion_confirmed_at__isnull=False)),
-            is_overdue=_flag(overdue_q(prefix="task__", today=today)),
+            is_completed=_flag(confirmed),
+            is_overdue=_flag(Q(task__due_on__lt=today) & ~confirmed),
             is_on_time=_flag(owed & Q(_submitted(period_ids=ids, late=False))),
             is_late=_flag(owed & Q(_submitted(period_ids=ids, late=True))),
             is_owed=_flag(owed),

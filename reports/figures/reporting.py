@@ -12,7 +12,7 @@ from django.db.models import (
     Sum,
 )
 
-from departments.models import Department, DepartmentKind, Profile, Role
+from departments.models import Department, DepartmentAlias, DepartmentKind, Profile, Role
 from reports.figures.results import ReportingCounts
 from tasks.models import (
     Assignment,
@@ -31,11 +31,19 @@ def open_in_period_q(*, start: datetime.date, prefix: str = "") -> Q:
 
 
 def reporting_departments() -> Exists:
-    """Return an Exists over Assignment rows: the department holds an active reporter."""
+    """Return an Exists over Assignment (or ProgressUpdate) rows: the department holds an
+    active reporter and is not the programme's own office (the issuer, by name or alias),
+    which receives the reports rather than owing them."""
+    issuer = OuterRef("task__programme__issuer")
+    aliases = DepartmentAlias.objects.filter(
+        department_id=OuterRef("department_id"), name=OuterRef(issuer)
+    )
     return Exists(
         Profile.objects.filter(
             department_id=OuterRef("department_id"), role=Role.REPORTER, user__is_active=True
         )
+        .exclude(department__name=issuer)
+        .exclude(Exists(aliases))
     )
 
 

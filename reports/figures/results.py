@@ -98,9 +98,10 @@ class PeriodFigures:
     """Everything the programme overview shows for one period.
 
     programme, period: what the figures are about. as_of: the date "today" meant.
-    tasks: TaskCounts over all tasks of the programme (current state, not as of the period).
+    tasks: TaskCounts over all tasks of the programme, as of the period (``asof``).
     reporting: ReportingCounts of the period. categories: one CategoryRow per category, in
     plan order. departments: one DepartmentRow per assigned department, in directory order.
+    states: {task id: TaskState} as of the period, the tasks behind the counts.
     """
 
     programme: Programme
@@ -110,6 +111,7 @@ class PeriodFigures:
     reporting: ReportingCounts
     categories: list = field(default_factory=list)
     departments: list = field(default_factory=list)
+    states: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
-"""Report runs: request, compile, fail and reap.
+"""Report runs: request, compile, fail, cancel, retry and reap.
 
-Runs move queued → running → done | failed through conditional UPDATEs, so a job that is
-delivered twice (``acks_late``) never compiles twice. A done run is never changed: asking
-again makes a new version.
+Runs move queued → running → done | failed | cancelled through conditional UPDATEs, so a job
+that is delivered twice (``acks_late``) never compiles twice. A done run is never changed:
+asking again makes a new version. Every run ends: a queued run no worker picked up within
+``PILOT_RUN_QUEUE_TIMEOUT_MINUTES`` (message lost) and a running run past the time limit
+(worker killed) are failed by the reaper, or as soon as someone asks for the same report.
 """
 
 import datetime
@@ -10,6 +12,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -18,21 +21,24 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 from pilot import clock, permissions
-from reports import exports, selectors
+from reports import exports
 from reports.exports.common import headline_items
 from reports.exports.summary import summary_figures
 from reports.figures import period_figures
 from reports.models import (
     ACTIVE_STATES,
+    RETRYABLE_STATES,
     DistributionList,
     FileKind,
     ReportFile,
     ReportKind,
     ReportRun,
     RunState,
+    period_cutoff,
 )
 from reports.services.broker import is_broker_error
 from reports.services.mail import send_report
+from reports.services.templates import apply_office_template
 from tasks.models import Programme, ReportingPeriod
 
 logger = logging.getLogger(__name__)
@@ -41,18 +47,46 @@ logger = logging.getLogger(__name__)
 COMPILE_TIME_LIMIT = 600
 COMPILE_SOFT_TIME_LIMIT = 570
 STALE_GRACE = datetime.timedelta(minutes=2)
-# A queued run nobody picked up in this long lost its message (broker flushed, say).
-QUEUED_TIMEOUT = datetime.timedelta(hours=12)
+# Kinds that describe one period's filing, hence interim when asked before its due date.
+INTERIM_KINDS = (ReportKind.MONTHLY, ReportKind.URGING, ReportKind.LATE_LIST)
 
 BROKER_DOWN_MESSAGE = _(
     "后台任务服务（Redis）暂时不可用，报告未能开始生成。请稍后重试，或联系系统管理员。"
 )
 STALE_MESSAGE = _("生成超时或后台进程意外中断，请重新生成。")
 LOST_MESSAGE = _("排队超时，后台任务服务未处理该申请，请重新生成。")
+CANCELLED_MESSAGE = _("已由%(user)s取消。")
+SCHEDULE_BEFORE_CUTOFF_MESSAGE = _("定时任务只在本期报送截止后生成报告。")
+
+
+def queued_timeout() -> datetime.timedelta:
+    """How long a run may wait queued before it counts as lost (its message never came)."""
+    return datetime.timedelta(minutes=getattr(settings, "PILOT_RUN_QUEUE_TIMEOUT_MINUTES", 10))
+
+
+def _stale_before(now: datetime.datetime) -> datetime.datetime:
+    return now - datetime.timedelta(seconds=COMPILE_TIME_LIMIT) - STALE_GRACE
 
 
 class BrokerUnavailable(ValidationError):
     """The task queue could not take the job; the run was marked failed."""
+
+
+class InterimNotConfirmed(ValidationError):
+    """The period's filing is still open; the office must confirm an interim report."""
+
+
+def is_before_cutoff(period: ReportingPeriod) -> bool:
+    """Whether filing for ``period`` is still open (now is on or before its due date)."""
+    return clock.now() < period_cutoff(period)
+
+
+def interim_warning(period: ReportingPeriod) -> str:
+    due = period.due_on
+    return _(
+        "本期报送尚未截止（截止日期%(year)s年%(month)s月%(day)s日），"
+        "生成的报告将标注为中期/未截止，确定继续？"
+    ) % {"year": due.year, "month": due.month, "day": due.day}
 
 
 def run_scope(
@@ -84,11 +118,15 @@ def request_report(
     department: Department | None = None,
     as_of: datetime.date | None = None,
     distribution_list: DistributionList | None = None,
+    confirm_interim: bool = False,
 ) -> ReportRun:
     """Queue a report run and return it; return the queued or running one if there is one.
 
-    ``actor`` None means the scheduler. Raises ``BrokerUnavailable`` when the task queue is
-    down (the run is then recorded as failed with that message).
+    ``actor`` None means the scheduler. A queued or running run that is stuck (see the
+    module docstring) is failed and a new one made. Asking for a period whose filing is
+    still open raises ``InterimNotConfirmed`` unless ``confirm_interim``; the run is then
+    marked interim (the scheduler never makes one). Raises ``BrokerUnavailable`` when the
+    task queue is down (the run is then recorded as failed with that message).
     """
     if actor is not None and not permissions.can_request_report(actor):
         raise PermissionDenied(_("只有联席会议办公室可以生成报告。"))
@@ -100,6 +138,11 @@ def request_report(
     if kind == ReportKind.SUMMARY:
         period = None  # cumulative: the as-of date is its scope
     scope = run_scope(kind=kind, period=period, department=department, as_of=as_of)
+    interim = kind in INTERIM_KINDS and is_before_cutoff(period)
+    if interim and actor is None:
+        raise ValidationError(SCHEDULE_BEFORE_CUTOFF_MESSAGE, code="interim")
+    if interim and not confirm_interim:
+        raise InterimNotConfirmed(interim_warning(period), code="interim")
     with transaction.atomic():
         run = _active_run(kind, programme, scope)
         if run is not None:
@@ -107,7 +150,15 @@ def request_report(
         try:
             with transaction.atomic():
                 run = _create_run(
-                    kind, programme, period, department, scope, as_of, actor, distribution_list
+                    kind,
+                    programme,
+                    period,
+                    department,
+                    scope,
+                    as_of,
+                    actor,
+                    distribution_list,
+                    is_interim=interim,
                 )
         except IntegrityError:
             # Another request created the active run between our check and insert.
@@ -123,15 +174,30 @@ def request_report(
 
 
 def _active_run(kind, programme, scope) -> ReportRun | None:
-    return (
+    """Return the scope's live run; a stuck one is failed (under the row lock) instead."""
+    run = (
         ReportRun.objects.select_for_update()
         .filter(kind=kind, programme=programme, scope=scope, state__in=ACTIVE_STATES)
         .first()
     )
+    message = run and stuck_message(run, now=clock.now())
+    if message:
+        fail_run(run_id=run.pk, error=str(message), states=(run.state,))
+        return None
+    return run
+
+
+def stuck_message(run: ReportRun, *, now: datetime.datetime) -> str | None:
+    """Why ``run`` will never end by itself (message lost, worker killed), or None."""
+    if run.state == RunState.QUEUED and run.created_at < now - queued_timeout():
+        return LOST_MESSAGE
+    if run.state == RunState.RUNNING and run.started_at and run.started_at < _stale_before(now):
+        return STALE_MESSAGE
+    return None
 
 
 def _create_run(
-    kind, programme, period, department, scope, as_of, actor, distribution_list
+    kind, programme, period, department, scope, as_of, actor, distribution_list, *, is_interim
 ) -> ReportRun:
     last = ReportRun.objects.filter(kind=kind, programme=programme, scope=scope).aggregate(
         n=Max("version")
@@ -146,6 +212,7 @@ def _create_run(
         version=(last or 0) + 1,
         requested_by=actor,
         distribution_list=distribution_list,
+        is_interim=is_interim,
         created_at=clock.now(),
         progress_text=_("排队等待生成"),
     )
@@ -174,19 +241,23 @@ def enqueue_run(*, run_id: int) -> None:
 
 def fail_run(*, run_id: int, error: str, states=ACTIVE_STATES) -> bool:
     """Mark an active run failed with ``error``; return whether it was still active."""
-    changed = ReportRun.objects.filter(pk=run_id, state__in=states).update(
-        state=RunState.FAILED,
-        error=error[:2000],
-        finished_at=clock.now(),
-        progress_text=_("生成失败"),
-    )
+    changed = ReportRun.objects.filter(pk=run_id, state__in=states).update(**_failed(error))
     return changed == 1
+
+
+def _failed(error: str) -> dict:
+    return {
+        "state": RunState.FAILED,
+        "error": error[:2000],
+        "finished_at": clock.now(),
+        "progress_text": _("生成失败"),
+    }
 
 
 def _claim_run(run_id: int) -> bool:
     """Move the run to running; a stale running run (worker killed) may be claimed again."""
     now = clock.now()
-    stale_before = now - datetime.timedelta(seconds=COMPILE_TIME_LIMIT) - STALE_GRACE
+    stale_before = _stale_before(now)
     claimable = Q(state=RunState.QUEUED) | Q(state=RunState.RUNNING, started_at__lt=stale_before)
     claimed = ReportRun.objects.filter(claimable, pk=run_id).update(
         state=RunState.RUNNING,
@@ -253,6 +324,10 @@ def _headline(figures) -> dict:
     }
 
 
+def _interim(run: ReportRun) -> str:
+    return _("（中期/未截止）") if run.is_interim else ""
+
+
 def _suffix(run: ReportRun) -> str:
     return _("（第%(v)s版）") % {"v": run.version} if run.version > 1 else ""
 
@@ -264,7 +339,7 @@ def _build_monthly(run: ReportRun) -> BuiltReport:
     workbook = exports.build_monthly_workbook(programme=programme, period=period, figures=figures)
     set_progress(run_id=run.pk, text=_("正在生成 Word 文档"), percent=60)
     document = exports.build_monthly_document(programme=programme, period=period, figures=figures)
-    stem = _("%(period)s工作月报") % {"period": period} + _suffix(run)
+    stem = _("%(period)s工作月报") % {"period": period} + _interim(run) + _suffix(run)
     return BuiltReport(
         files=[
             BuiltFile(FileKind.XLSX, f"{stem}.xlsx", workbook),
@@ -298,16 +373,18 @@ def _build_urging(run: ReportRun) -> BuiltReport:
         programme=run.programme, period=run.period, department=run.department, today=run.as_of
     )
     name = _("催报通知（%(unit)s，%(period)s）") % {"unit": run.department, "period": run.period}
+    name += _interim(run)
     return BuiltReport(files=[BuiltFile(FileKind.DOCX, f"{name}.docx", document)], headline={})
 
 
 def _build_late_list(run: ReportRun) -> BuiltReport:
     programme, period = run.programme, run.period
-    units = selectors.late_units(programme=programme, period=period)
+    units = exports.notices.units_to_urge(programme=programme, period=period)
     files = [
         BuiltFile(
             FileKind.XLSX,
-            _("%(period)s未按期报送名单.xlsx") % {"period": period},
+            _("%(period)s未按期报送名单%(interim)s.xlsx")
+            % {"period": period, "interim": _interim(run)},
             exports.build_late_list_workbook(programme=programme, period=period, units=units),
         )
     ]
@@ -337,13 +414,19 @@ def _late_note(unit) -> str:
 
 def _store_files(*, run: ReportRun, built: BuiltReport) -> None:
     set_progress(run_id=run.pk, text=_("正在保存文件"), percent=90)
+    contents = [
+        apply_office_template(item.content, day=run.as_of)
+        if item.kind == FileKind.DOCX
+        else item.content
+        for item in built.files
+    ]
     with transaction.atomic():
-        for item in built.files:
-            digest = hashlib.sha256(item.content).hexdigest()
+        for item, content in zip(built.files, contents, strict=True):
+            digest = hashlib.sha256(content).hexdigest()
             record = ReportFile(
-                run=run, kind=item.kind, name=item.name, size=len(item.content), sha256=digest
+                run=run, kind=item.kind, name=item.name, size=len(content), sha256=digest
             )
-            record.file.save(item.name, ContentFile(item.content), save=False)
+            record.file.save(item.name, ContentFile(content), save=False)
             record.save()
         finished = ReportRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
             state=RunState.DONE,
@@ -361,11 +444,49 @@ def _store_files(*, run: ReportRun, built: BuiltReport) -> None:
 def reap_stale_runs() -> int:
     """Fail runs stuck running past the time limit, or queued and never picked up."""
     now = clock.now()
-    stale_before = now - datetime.timedelta(seconds=COMPILE_TIME_LIMIT) - STALE_GRACE
-    stale = ReportRun.objects.filter(state=RunState.RUNNING, started_at__lt=stale_before)
-    lost = ReportRun.objects.filter(state=RunState.QUEUED, created_at__lt=now - QUEUED_TIMEOUT)
-    count = 0
-    for queryset, message in ((stale, STALE_MESSAGE), (lost, LOST_MESSAGE)):
-        for run_id in queryset.values_list("pk", flat=True):
-            count += fail_run(run_id=run_id, error=str(message))
-    return count
+    stale = ReportRun.objects.filter(state=RunState.RUNNING, started_at__lt=_stale_before(now))
+    lost = ReportRun.objects.filter(state=RunState.QUEUED, created_at__lt=now - queued_timeout())
+    # One conditional UPDATE each: a run a worker claims meanwhile no longer matches.
+    return sum(
+        queryset.update(**_failed(str(message)))
+        for queryset, message in ((stale, STALE_MESSAGE), (lost, LOST_MESSAGE))
+    )
+
+
+def cancel_run(*, run: ReportRun, actor) -> ReportRun:
+    """Stop a queued or running run; a worker still building it then stores nothing."""
+    if not run.is_active:
+        raise ValidationError(_("该报告已结束，不能取消。"))
+    if not permissions.can_cancel_run(actor, run):
+        raise PermissionDenied(_("只有联席会议办公室可以取消报告生成。"))
+    cancelled = ReportRun.objects.filter(pk=run.pk, state__in=ACTIVE_STATES).update(
+        state=RunState.CANCELLED,
+        finished_at=clock.now(),
+        cancelled_by=actor,
+        error=CANCELLED_MESSAGE % {"user": actor},
+        progress_text=_("已取消"),
+    )
+    if cancelled != 1:
+        raise ValidationError(_("该报告已结束，不能取消。"))
+    logger.info("Report run %s cancelled by %s", run.pk, actor.pk)
+    run.refresh_from_db()
+    return run
+
+
+def retry_run(*, run: ReportRun, actor) -> ReportRun:
+    """Ask again for what a failed or cancelled run covered; return the new (or live) run."""
+    if run.state not in RETRYABLE_STATES:
+        raise ValidationError(_("只有失败或已取消的报告可以重试。"))
+    if not permissions.can_retry_run(actor, run):
+        raise PermissionDenied(_("只有联席会议办公室可以重试报告生成。"))
+    return request_report(
+        kind=run.kind,
+        programme=run.programme,
+        period=run.period,
+        department=run.department,
+        as_of=run.as_of if run.kind == ReportKind.SUMMARY else None,
+        distribution_list=run.distribution_list,
+        actor=actor,
+        # The first request was confirmed if interim; later is never less final.
+        confirm_interim=True,
+    )

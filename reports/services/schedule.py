@@ -22,34 +22,48 @@ def run_daily_schedule(*, on_date: datetime.date) -> dict:
     members = selectors.default_list(kind=DistributionListKind.MEMBERS)
     for programme in Programme.objects.all():
         for period in _periods_reported_on(programme, on_date):
-            done["monthly"] += _scheduled(ReportKind.MONTHLY, programme, period, members)
-            if not _already_scheduled(ReportKind.LATE_LIST, programme, period):
+            done["monthly"] += _scheduled(ReportKind.MONTHLY, programme, period, members, on_date)
+            if not _already_scheduled(ReportKind.LATE_LIST, programme, period, on_date):
                 _tolerate_broker(send_late_list, programme=programme, period=period)
                 done["late_list"] += 1
         done["reminders"] += len(send_reminders(programme=programme, on_date=on_date))
     return done
 
 
+# A report day the schedule missed (worker down) is caught up within this many days.
+CATCH_UP_DAYS = 15
+
+
 def _periods_reported_on(programme, on_date) -> list[ReportingPeriod]:
-    periods = ReportingPeriod.objects.filter(
-        programme=programme,
-        due_on__lt=on_date,
-        due_on__gte=on_date - datetime.timedelta(days=15),
+    """Return the last period whose cut-off has passed by ``on_date``, once its report day
+    has come (a missed day is caught up later; a period still open is never reported)."""
+    period = (
+        ReportingPeriod.objects.filter(
+            programme=programme,
+            due_on__lt=on_date,
+            due_on__gte=on_date - datetime.timedelta(days=CATCH_UP_DAYS),
+        )
+        .order_by("-due_on")
+        .first()
     )
-    return [period for period in periods if report_day(period) == on_date]
+    if period is None or report_day(period) > on_date:
+        return []
+    return [period]
 
 
-def _already_scheduled(kind, programme, period) -> bool:
+def _already_scheduled(kind, programme, period, on_date) -> bool:
+    """Whether the scheduler made this run already: on the report day a failed run is made
+    again (a second pass that day); on a catch-up day any earlier run counts (the office
+    retries failed ones), so a broken build is not repeated every day."""
     scope = run_scope(kind=kind, period=period)
-    return (
-        ReportRun.objects.filter(kind=kind, programme=programme, scope=scope, requested_by=None)
-        .exclude(state=RunState.FAILED)
-        .exists()
-    )
+    runs = ReportRun.objects.filter(kind=kind, programme=programme, scope=scope, requested_by=None)
+    if on_date == report_day(period):
+        runs = runs.exclude(state=RunState.FAILED)
+    return runs.exists()
 
 
-def _scheduled(kind, programme, period, distribution_list) -> int:
-    if _already_scheduled(kind, programme, period):
+def _scheduled(kind, programme, period, distribution_list, on_date) -> int:
+    if _already_scheduled(kind, programme, period, on_date):
         return 0
     _tolerate_broker(
         request_report,

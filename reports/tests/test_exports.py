@@ -139,10 +139,19 @@ def test_monthly_document_states_the_same_figures(plan, february):
     assert "试点任务共3项" in text
     assert "平均完成进度20.0%" in text
     assert "应报送6份，按期报送3份，逾期报送1份，未报送2份，按期报送率50.0%" in text
-    assert "第2项（海口海关）：需要协调查验场地。" in text
-    assert "省财政厅：未报送1项" in text
-    assert "海口海关：逾期报送1项" in text
-    assert "推动1项进度滞后或受阻的任务加快推进。" in text
+    assert "1. 第2项（海口海关）：需要协调查验场地。" in text
+    assert "本期有1项任务提出需协调解决的问题" in text
+    units = {
+        row.cells[0].text: [c.text for c in row.cells[1:]]
+        for row in document_tables(content)[1].rows[1:]
+    }
+    assert units["省财政厅"] == ["1", "0", "0", "1", "—", "3"]
+    assert units["海口海关"] == ["2", "1", "1", "0", "1", "—"]
+    assert "督促未报送的单位补报2021年2月进展情况。" in text
+
+
+def document_tables(content):
+    return Document(BytesIO(content)).tables
 
 
 def test_urging_notice_addresses_the_department_and_lists_its_tasks(plan, february):
@@ -152,10 +161,12 @@ def test_urging_notice_addresses_the_department_and_lists_its_tasks(plan, februa
 
     document = Document(BytesIO(content))
     text = _text(document)
-    assert document.paragraphs[0].text == "催报通知"
+    assert (
+        document.paragraphs[0].text.replace("\n", "") == "关于补报2021年2月试点任务进展情况的通知"
+    )
     assert "省商务厅：" in text
-    assert "贵单位有1项任务未报送、0项任务逾期报送" in text
-    assert [c.text for c in document.tables[0].rows[1].cells] == ["2", "通关便利化。", "未报送"]
+    assert "贵单位尚有1项任务未报送进展情况" in text
+    assert [c.text for c in document.tables[0].rows[1].cells] == ["2", "通关便利化。"]
 
 
 def test_summary_workbook_lists_the_reporting_of_each_due_period(plan, february):
@@ -183,11 +194,13 @@ def test_summary_document_lists_unfinished_tasks(plan, february):
 def test_task_rows_take_the_same_number_of_queries_for_more_tasks(
     plan, february, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(3):
+    # The status rule as of the period (periods, tasks, lead units, accepted updates), then
+    # the task rows with their two prefetches.
+    with django_assert_max_num_queries(7):
         assert len(list(selectors.task_rows(programme=plan.programme, period=february))) == 3
     for number in range(4, 24):
         task = TaskFactory(programme=plan.programme, category=plan.categories[0], number=number)
         AssignmentFactory(task=task, department=plan.finance)
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(7):
         assert len(list(selectors.task_rows(programme=plan.programme, period=february))) == 23

@@ -30,8 +30,6 @@ from pilot.factories import (
     stamp,
 )
 from reports import figures
-from reports.figures import trend
-from reports.models import TrendSnapshot
 from tasks.models import (
     AssignmentRole,
     ProgressUpdate,
@@ -136,22 +134,25 @@ def _by_name(rows):
     return {row.department.name: row for row in rows}
 
 
-def test_task_counts_come_from_the_current_task_state(history):
+def test_task_counts_follow_the_status_rule_as_of_the_period(history):
     tasks = figures.period_figures(programme=history.programme, period=_mar(history)).tasks
 
+    # Not the rows the fixture wrote, but the accepted updates: task 1 正常推进 40 %, task 2
+    # confirmed (已完成 100 %), task 3 受阻 at (20 + 0) // 2 = 10 % (省财政厅's update was
+    # returned), task 4 未启动 0 % (nothing accepted).
     assert tasks.total == 4
     assert tasks.by_status == {
-        NOT_STARTED: 0,
-        ON_TRACK: 2,
+        NOT_STARTED: 1,
+        ON_TRACK: 1,
         BEHIND: 0,
         BLOCKED: 1,
         COMPLETED: 1,
     }
     assert tasks.completed_confirmed == 1
     assert tasks.progress_rate == 25.0
-    assert tasks.mean_percent == 42.5
+    assert tasks.mean_percent == 37.5
     assert tasks.overdue == 1
-    assert tasks.needs_coordination == 1
+    assert tasks.needs_coordination == 0
 
 
 def test_warning_colours_are_red_for_overdue_and_yellow_for_trailing_the_straight_line(history):
@@ -207,7 +208,7 @@ def test_categories_count_their_tasks_by_status(history):
     assert rows[0].by_status[ON_TRACK] == 1
     assert rows[0].by_status[COMPLETED] == 1
     assert rows[1].by_status[BLOCKED] == 1
-    assert rows[1].by_status[ON_TRACK] == 1
+    assert rows[1].by_status[NOT_STARTED] == 1
 
 
 def test_department_rows_of_february(history):
@@ -217,7 +218,9 @@ def test_department_rows_of_february(history):
 
     assert set(rows) == {"省商务厅", "海口海关", "省财政厅", "各市县"}
     commerce = rows["省商务厅"]
-    assert (commerce.led, commerce.supported, commerce.completed, commerce.overdue) == (2, 1, 1, 1)
+    # Task 3 (due 2021-03-01) was not yet overdue on February's due date.
+    assert _feb(history).due_on <= datetime.date(2021, 3, 1)
+    assert (commerce.led, commerce.supported, commerce.completed, commerce.overdue) == (2, 1, 1, 0)
     assert (commerce.expected, commerce.on_time, commerce.late, commerce.missing) == (3, 2, 0, 1)
     assert (commerce.returned, commerce.on_time_rate) == (0, 66.7)
     customs = rows["海口海关"]
@@ -226,7 +229,7 @@ def test_department_rows_of_february(history):
     assert customs.on_time_rate == 0.0
     finance = rows["省财政厅"]
     assert (finance.led, finance.expected, finance.on_time, finance.missing) == (2, 2, 1, 1)
-    assert (finance.returned, finance.overdue) == (1, 1)
+    assert (finance.returned, finance.overdue) == (1, 0)
     cities = rows["各市县"]
     assert (cities.supported, cities.expected, cities.on_time_rate) == (1, 0, None)
 
@@ -323,7 +326,7 @@ def test_accepting_an_update_changes_the_trend_on_the_next_read(history, persona
     assert (after.by_status[ON_TRACK], after.by_status[BEHIND]) == (0, 1)
 
 
-def test_accepting_a_past_periods_update_changes_that_period_and_later_ones(history, personas):
+def test_accepting_a_past_periods_update_late_changes_only_the_periods_after_it(history, personas):
     figures.status_trend(programme=history.programme)
     late_report = _submitted(
         plan=history, task=Task.objects.get(number=4), month=1, department=history.finance,
@@ -333,67 +336,11 @@ def test_accepting_a_past_periods_update_changes_that_period_and_later_ones(hist
 
     accept_update(update=late_report, actor=personas.office)
 
+    # Accepted on 2021-03-10, after January's and February's cut-offs: it counts from
+    # March on, and the reports on January and February stay as they were.
     points = figures.status_trend(programme=history.programme)
-    assert [point.by_status[BEHIND] for point in points] == [1, 1, 1]
-    assert [point.by_status[NOT_STARTED] for point in points] == [2, 0, 0]
-
-
-def test_a_snapshot_computed_before_a_newer_acceptance_stays_stale(history):
-    february = _feb(history).pk
-    figures.mark_trend_stale(period_ids=[february])
-    seen = TrendSnapshot.objects.get(pk=february)  # what a reader saw before counting
-    figures.mark_trend_stale(period_ids=[february])  # an acceptance meanwhile
-
-    trend._store({february: "0000"}, known={february: seen}, signature=seen.plan)
-
-    stored = TrendSnapshot.objects.get(pk=february)
-    assert stored.computed_token == ""
-    assert figures.status_trend(programme=history.programme)[1].by_status[BLOCKED] == 1
-
-
-def test_marking_a_period_stale_marks_every_later_period_stale_too(history):
-    figures.status_trend(programme=history.programme)
-    january = history.periods[(2021, 1)].pk
-
-    figures.mark_trend_stale(period_ids=[_feb(history).pk])
-
-    stale = {
-        snapshot.pk
-        for snapshot in TrendSnapshot.objects.all()
-        if snapshot.computed_token != snapshot.token
-    }
-    later = {pk for (year, month), pk in _period_pks(history).items() if (year, month) >= (2021, 2)}
-    assert january not in stale
-    assert stale == later
-
-
-def test_a_snapshot_stored_before_an_earlier_periods_acceptance_stays_stale(history):
-    figures.status_trend(programme=history.programme)
-    march = _mar(history).pk
-    figures.mark_trend_stale(period_ids=[march])
-    seen = TrendSnapshot.objects.get(pk=march)  # what a reader saw before counting
-    figures.mark_trend_stale(period_ids=[_feb(history).pk])  # an acceptance meanwhile
-
-    trend._store({march: "0000"}, known={march: seen}, signature=seen.plan)
-
-    stored = TrendSnapshot.objects.get(pk=march)
-    assert stored.computed_token != stored.token
-    assert figures.status_trend(programme=history.programme)[2].by_status[BLOCKED] == 1
-
-
-def test_the_trend_keeps_each_periods_statuses_in_its_snapshot(history):
-    figures.status_trend(programme=history.programme)
-
-    stored = {
-        snapshot.pk: snapshot.statuses
-        for snapshot in TrendSnapshot.objects.filter(period_id__in=_period_pks(history).values())
-    }
-    # One character per task in id order (tasks 1-4): 0 未启动, 1 正常推进, 3 受阻, 4 已完成.
-    assert stored == {
-        history.periods[(2021, 1)].pk: "0400",
-        _feb(history).pk: "1430",
-        _mar(history).pk: "1430",
-    }
+    assert [point.by_status[BEHIND] for point in points] == [0, 0, 1]
+    assert [point.by_status[NOT_STARTED] for point in points] == [3, 1, 0]
 
 
 def test_a_new_lead_unit_changes_the_trend_without_an_acceptance(history):
@@ -402,9 +349,10 @@ def test_a_new_lead_unit_changes_the_trend_without_an_acceptance(history):
 
     points = figures.status_trend(programme=history.programme)
 
-    # Task 2's 已完成 now needs 省财政厅 too, so it is 正常推进 from January on.
-    assert [point.by_status[COMPLETED] for point in points] == [0, 0, 0]
-    assert [point.by_status[ON_TRACK] for point in points] == [1, 2, 2]
+    # Task 2's 已完成 now needs 省财政厅 too, so it is 正常推进 in January; its confirmation
+    # (2021-02-15) makes it 已完成 from February on whatever the leads said.
+    assert [point.by_status[COMPLETED] for point in points] == [0, 1, 1]
+    assert [point.by_status[ON_TRACK] for point in points] == [1, 1, 1]
 
 
 def test_a_deleted_task_leaves_the_trend(history):
@@ -480,7 +428,9 @@ def test_period_figures_run_a_fixed_number_of_queries(
     history, personas, django_assert_num_queries, extra
 ):
     _more_data(history, personas, tasks=extra)
-    with django_assert_num_queries(5):
+    # Periods, tasks, lead units and accepted updates (the status rule as of the period),
+    # tasks by category, categories, the department rows' three and the coordination count.
+    with django_assert_num_queries(10):
         figures.period_figures(programme=history.programme, period=_mar(history))
 
 
@@ -501,41 +451,9 @@ def test_trend_and_overview_run_a_fixed_number_of_queries(
     history, personas, django_assert_num_queries, extra
 ):
     _more_data(history, personas, tasks=extra)
-    figures.status_trend(programme=history.programme)  # stores the period snapshots
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # the trend's four, the overview's six
         figures.status_trend(programme=history.programme)
         figures.programmes_overview()
-
-
-@pytest.mark.parametrize("extra", [0, 30])
-def test_the_first_trend_stores_every_period_in_a_fixed_number_of_queries(
-    history, personas, django_assert_num_queries, extra
-):
-    _more_data(history, personas, tasks=extra)
-    with django_assert_num_queries(5):  # three reads, one grouped count, one insert
-        figures.status_trend(programme=history.programme)
-
-
-def test_a_stale_period_is_recomputed_alone(history, django_assert_num_queries):
-    figures.status_trend(programme=history.programme)
-    figures.mark_trend_stale(period_ids=[_feb(history).pk])
-
-    with django_assert_num_queries(5):  # three reads, one grouped count, one update
-        figures.status_trend(programme=history.programme)
-    with django_assert_num_queries(3):
-        figures.status_trend(programme=history.programme)
-
-
-def test_a_stale_past_period_and_the_later_ones_are_recomputed_in_one_update(
-    history, django_assert_num_queries
-):
-    figures.status_trend(programme=history.programme)
-    figures.mark_trend_stale(period_ids=[history.periods[(2021, 1)].pk])
-
-    with django_assert_num_queries(5):  # three reads, one grouped count, one update
-        figures.status_trend(programme=history.programme)
-    with django_assert_num_queries(3):
-        figures.status_trend(programme=history.programme)
 
 
 # --- the demo history ----------------------------------------------------------------

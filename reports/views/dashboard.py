@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from departments.models import Department
 from pilot import clock, permissions
+from pilot.text_input import query_value
 from reports import figures
 from reports.views import charts
 from tasks import selectors
@@ -92,7 +93,7 @@ def programmes(request):
 
 def _programme_and_period(request):
     """Return (programme, period, periods) chosen by ?programme=CODE&period=ID."""
-    code = request.GET.get("programme")
+    code = query_value(request, "programme")
     programme = (
         Programme.objects.filter(code=code).first() if code else selectors.default_programme()
     )

@@ -1,7 +1,8 @@
 """Turn the services' Django exceptions into DRF responses with field-level messages."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ErrorDetail, Throttled, ValidationError
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -14,7 +15,15 @@ def exception_handler(exc, context):
         exc = ValidationError({"version": exc.messages})
     elif isinstance(exc, DjangoValidationError):
         exc = ValidationError(field_errors(exc))
+    elif isinstance(exc, Throttled):
+        exc.detail = ErrorDetail(throttled_message(exc.wait), code=exc.default_code)
     return drf_exception_handler(exc, context)
+
+
+def throttled_message(wait: float | None) -> str:
+    if wait is None:
+        return _("请求过于频繁，请稍后再试。")
+    return _("请求过于频繁，请 %(seconds)d 秒后再试。") % {"seconds": max(1, round(wait))}
 
 
 def field_errors(exc: DjangoValidationError, field: str | None = None) -> dict:

@@ -1,8 +1,7 @@
 """Opening an update through the API: one request starts the draft and saves its fields."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from pilot import permissions
 from tasks.models import ProgressUpdate, ReportingPeriod, Task
@@ -11,24 +10,17 @@ from tasks.services import reporting
 
 @transaction.atomic
 def create_update(*, task: Task, period: ReportingPeriod, actor, data: dict) -> ProgressUpdate:
-    """Start the actor's department's update and save ``data`` into it, all or nothing.
+    """Create the actor's department's update and save ``data`` into it, all or nothing.
 
-    The department's existing update for the task and period is never overwritten here:
-    edits go through PATCH with the version the client read.
+    The department's existing update for the task and period is never overwritten here,
+    not even by a client racing another one: ``reporting.UpdateExistsError`` names the
+    existing update and its version, and edits go through PATCH with that version.
     """
-    department = permissions.reporter_department(actor)
-    existing = ProgressUpdate.objects.filter(task=task, period=period, department=department)
-    if existing.exists():
-        raise ValidationError(
-            {
-                "task": _("本单位已有该任务本期的报送（编号 %(id)s），请修改该报送。")
-                % {"id": existing.get().pk}
-            }
-        )
-    try:
-        update = reporting.start_update(task=task, period=period, actor=actor)
-    except PermissionDenied as refused:
-        raise ValidationError({"task": str(refused)}) from refused
+    refusal = permissions.filing_refusal(actor, task, period)
+    if refusal:
+        field = "task" if permissions.period_accepts_filing(period) else "period"
+        raise ValidationError({field: refusal})
+    update = reporting.create_draft(task=task, period=period, actor=actor)
     if not data:
         return update
     merged = merged_fields(update, data)

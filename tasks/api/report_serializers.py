@@ -2,6 +2,7 @@
 
 import django_filters as filters
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from departments.models import Department
@@ -90,6 +91,12 @@ class ReportFileSerializer(serializers.ModelSerializer):
 
 class ReportRunSerializer(serializers.ModelSerializer):
     files = ReportFileSerializer(many=True, read_only=True)
+    cutoff = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="The moment the figures describe: the end of the period's due date, or "
+        "the request time for an interim run.",
+    )
 
     class Meta:
         model = ReportRun
@@ -102,6 +109,8 @@ class ReportRunSerializer(serializers.ModelSerializer):
             "scope",
             "as_of",
             "version",
+            "is_interim",
+            "cutoff",
             "state",
             "error",
             "progress_text",
@@ -114,15 +123,59 @@ class ReportRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _messages(**extra) -> dict:
+    """Chinese messages for a missing, empty or malformed value of any field."""
+    return {
+        "required": _("请填写此字段。"),
+        "null": _("此字段不能为空。"),
+        "invalid": _("格式不正确。"),
+        **extra,
+    }
+
+
+RELATED_MESSAGES = _messages(
+    does_not_exist=_("编号为 {pk_value} 的记录不存在。"),
+    incorrect_type=_("请填写记录编号（整数）。"),
+)
+
+
 class ReportRequestSerializer(StrictFieldsMixin, serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ReportKind.choices)
-    programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.all())
+    """A report request: every missing or invalid field is a 400 naming that field."""
+
+    kind = serializers.ChoiceField(
+        choices=ReportKind.choices,
+        error_messages=_messages(invalid_choice=_("未知的报告类型“{input}”。")),
+    )
+    programme = serializers.PrimaryKeyRelatedField(
+        queryset=Programme.objects.all(), error_messages=RELATED_MESSAGES
+    )
     period = serializers.PrimaryKeyRelatedField(
-        queryset=ReportingPeriod.objects.all(), required=False, allow_null=True
+        queryset=ReportingPeriod.objects.all(),
+        allow_null=True,
+        default=None,
+        error_messages=RELATED_MESSAGES,
+        help_text="Required for every kind but summary.",
     )
     department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False, allow_null=True
+        queryset=Department.objects.all(),
+        allow_null=True,
+        default=None,
+        error_messages=RELATED_MESSAGES,
+        help_text="Required for urging.",
     )
+
+    def validate(self, data):
+        errors = {}
+        kind, period = data["kind"], data["period"]
+        if kind != ReportKind.SUMMARY and period is None:
+            errors["period"] = [_("请选择报送期次。")]
+        elif period is not None and period.programme_id != data["programme"].pk:
+            errors["period"] = [_("期次不属于该方案。")]
+        if kind == ReportKind.URGING and data["department"] is None:
+            errors["department"] = [_("催报通知须选择单位。")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
 
 
 class ReportRunFilter(filters.FilterSet):

@@ -37,7 +37,9 @@ class QueueUnavailable(APIException):
             503: OpenApiResponse(description="The task queue is down; try again later."),
         },
         description="Queue a report run (office only). A run of the same kind and scope still "
-        "queued or running is returned instead of a new one.",
+        "queued or running is returned instead of a new one (a stuck one is failed and "
+        "replaced). A monthly report, urging notice or late list for a period whose filing "
+        "is still open is made and marked is_interim (its documents say 中期/未截止).",
     )
 )
 class ReportRunViewSet(
@@ -60,7 +62,8 @@ class ReportRunViewSet(
     def create(self, request, *args, **kwargs):
         data = validated(shapes.ReportRequestSerializer, request)
         try:
-            run = report_services.request_report(**data, actor=request.user)
+            # An API call is its own confirmation; the response says is_interim.
+            run = report_services.request_report(**data, actor=request.user, confirm_interim=True)
         except report_services.BrokerUnavailable as down:
             raise QueueUnavailable(down.messages[0]) from down
         fresh = self.get_queryset().get(pk=run.pk)

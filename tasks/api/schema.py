@@ -1,5 +1,6 @@
 """OpenAPI generation: document the error responses every operation may give."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -28,3 +29,18 @@ class PortalAutoSchema(AutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code, direction=direction)
         return responses
+
+
+class KnoxTokenScheme(OpenApiAuthenticationExtension):
+    """Describe the token header (``Authorization: Token <key>``) in the schema."""
+
+    target_class = "tasks.api.tokens.ReadOnlyKnoxAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token authentication: "Token " followed by the key.',
+        }

@@ -1,7 +1,7 @@
 """Reads behind the API: permission-filtered querysets with their joins built in."""
 
 from django.db.models import Prefetch, QuerySet
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from departments.models import Department
 from pilot import permissions
@@ -54,5 +54,6 @@ def api_evidence(*, user) -> QuerySet[Evidence]:
     return Evidence.objects.filter(update__in=visible).select_related("update__period")
 
 
-def api_tokens() -> QuerySet[Token]:
-    return Token.objects.select_related("user").order_by("user__username")
+def api_tokens(*, user) -> QuerySet[AuthToken]:
+    """Return the tokens of ``user`` (every account sees only its own)."""
+    return AuthToken.objects.filter(user=user).select_related("user").order_by("-created")

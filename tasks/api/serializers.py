@@ -1,14 +1,16 @@
 """Shapes and types of the API's input and output; business rules live in tasks.services."""
 
-from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
+from knox.models import AuthToken
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.fields import empty
 
 from departments.models import Department
+from pilot.text_input import normalise_text, refuse_control_characters
+from tasks.limits import COMMENT_MAX_LENGTH, UPDATE_TEXT_MAX_LENGTH
 from tasks.models import (
     Category,
     Evidence,
@@ -20,8 +22,6 @@ from tasks.models import (
     Task,
     TaskStatus,
 )
-
-TEXT_MAX_LENGTH = 20_000
 
 
 class StrictFieldsMixin:
@@ -38,6 +38,24 @@ class StrictFieldsMixin:
 class OptionalBooleanField(serializers.BooleanField):
     # DRF reads a boolean missing from form data as False; here missing means "unchanged".
     default_empty_html = empty
+
+
+class CleanCharField(serializers.CharField):
+    """A CharField under pilot.text_input's rule: line breaks normalised, controls refused.
+
+    The rule runs before DRF's length check, as in the form, so both count alike.
+    """
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        return normalise_text(value)
+
+    def run_validators(self, value):
+        try:
+            refuse_control_characters(value)
+        except DjangoValidationError as refused:
+            raise serializers.ValidationError(refused.messages) from refused
+        super().run_validators(value)
 
 
 # --- the plan ------------------------------------------------------------------------
@@ -232,14 +250,14 @@ class UpdateFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
 
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
     percent = serializers.IntegerField(min_value=0, max_value=100, required=False)
-    work_done = serializers.CharField(
-        allow_blank=True, required=False, max_length=TEXT_MAX_LENGTH, trim_whitespace=False
+    work_done = CleanCharField(
+        allow_blank=True, required=False, max_length=UPDATE_TEXT_MAX_LENGTH, trim_whitespace=False
     )
-    next_steps = serializers.CharField(
-        allow_blank=True, required=False, max_length=TEXT_MAX_LENGTH, trim_whitespace=False
+    next_steps = CleanCharField(
+        allow_blank=True, required=False, max_length=UPDATE_TEXT_MAX_LENGTH, trim_whitespace=False
     )
-    problems = serializers.CharField(
-        allow_blank=True, required=False, max_length=TEXT_MAX_LENGTH, trim_whitespace=False
+    problems = CleanCharField(
+        allow_blank=True, required=False, max_length=UPDATE_TEXT_MAX_LENGTH, trim_whitespace=False
     )
     needs_coordination = OptionalBooleanField(required=False)
 
@@ -277,15 +295,15 @@ class SubmitSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class AcceptSerializer(StrictFieldsMixin, serializers.Serializer):
-    pass
+    highlight = serializers.BooleanField(required=False, default=False)
 
 
 class ReturnSerializer(StrictFieldsMixin, serializers.Serializer):
     reasons = serializers.PrimaryKeyRelatedField(
         many=True, queryset=ReturnReason.objects.filter(is_active=True), required=False
     )
-    comment = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=TEXT_MAX_LENGTH
+    comment = CleanCharField(
+        allow_blank=True, required=False, default="", max_length=COMMENT_MAX_LENGTH
     )
 
 
@@ -297,17 +315,21 @@ class EvidenceUploadSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class TokenSerializer(serializers.ModelSerializer):
+    """One of the caller's tokens, named by the first characters of its key."""
+
     username = serializers.CharField(source="user.get_username", read_only=True)
 
     class Meta:
-        model = Token
-        fields = ["user", "username", "created"]
+        model = AuthToken
+        fields = ["token_key", "username", "created", "expiry"]
 
 
 class IssuedTokenSerializer(TokenSerializer):
+    key = serializers.CharField(read_only=True, help_text="The token; shown only once.")
+
     class Meta(TokenSerializer.Meta):
         fields = [*TokenSerializer.Meta.fields, "key"]
 
 
 class TokenRequestSerializer(StrictFieldsMixin, serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
+    """Nothing to say: a token is always issued for the signed-in account."""

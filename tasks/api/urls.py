@@ -1,7 +1,12 @@
-"""/api/v1/ (the API) and /api/schema/, /api/docs/, /api/redoc/ (its documentation)."""
+"""/api/v1/ (the API) and /api/schema/, /api/docs/, /api/redoc/ (its documentation).
 
+The schema and the documentation pages are for signed-in users only: the schema answers
+401/403 to others (``SERVE_PERMISSIONS``), the pages send them to the login page.
+"""
+
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from tasks.api import docs, report_views, views
@@ -25,6 +30,14 @@ router.register("report-files", report_views.ReportFileViewSet, basename="report
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", docs.LocalRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path(
+        "docs/",
+        login_required(docs.LocalSwaggerView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
+    path(
+        "redoc/",
+        login_required(docs.LocalRedocView.as_view(url_name="api:schema")),
+        name="redoc",
+    ),
 ]

@@ -2,12 +2,14 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from knox.models import AuthToken
 from rest_framework import mixins, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -18,6 +20,7 @@ from tasks.api import errors, filing, filters, selectors, serializers, tokens
 from tasks.api import report_serializers as shapes
 from tasks.api.pagination import PortalPagination
 from tasks.api.schema import PortalAutoSchema
+from tasks.api.tokens import ReadOnlyKnoxAuthentication
 from tasks.models import Category, Programme, ProgressUpdate, ReportingPeriod, ReturnReason
 from tasks.selectors import current_period, default_programme
 from tasks.services import reporting, review
@@ -33,20 +36,40 @@ class CanViewDashboards(BasePermission):
         return permissions.can_view_dashboards(request.user)
 
 
-class CanManageTokens(BasePermission):
+class CanHoldTokens(BasePermission):
     def has_permission(self, request, view):
-        return permissions.can_manage_api_tokens(request.user)
+        return permissions.can_hold_api_token(request.user)
 
 
 class PortalAPIMixin:
     # Token first, so that an anonymous client gets 401 with ``WWW-Authenticate: Token``.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ReadOnlyKnoxAuthentication, SessionAuthentication]
     permission_classes = [CanUsePortal]
     pagination_class = PortalPagination
     schema = PortalAutoSchema()
 
     def get_exception_handler(self):
         return errors.exception_handler
+
+    # DRF checks the throttles only once authentication and permissions have passed, so
+    # anonymous calls and wrong tokens would never be counted: count them first.
+    def perform_authentication(self, request):
+        try:
+            super().perform_authentication(request)
+        except AuthenticationFailed:
+            self.check_throttles(request)
+            raise
+
+    def check_permissions(self, request):
+        if not request.user.is_authenticated:
+            self.check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request):
+        if getattr(request, "_throttles_checked", False):
+            return
+        request._throttles_checked = True
+        super().check_throttles(request)
 
 
 def validated(serializer_class, request, **kwargs) -> dict:
@@ -172,9 +195,10 @@ class ReturnReasonViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     create=extend_schema(
         request=serializers.UpdateCreateSerializer,
-        responses={201: serializers.UpdateSerializer},
+        responses={201: serializers.UpdateSerializer, 409: OpenApiTypes.OBJECT},
         description="Open your department's update of a task for a period (a draft) and save "
-        "the fields given. Reporters only.",
+        "the fields given. Reporters only. 409 when the update exists already: the body's "
+        "``existing`` gives its id and version; edit it with PATCH.",
     ),
     update=extend_schema(request=serializers.UpdateReplaceSerializer),
     partial_update=extend_schema(request=serializers.UpdateEditSerializer),
@@ -183,7 +207,8 @@ class ReturnReasonViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
     return_update=extend_schema(request=serializers.ReturnSerializer),
     evidence=extend_schema(
         request={"multipart/form-data": serializers.EvidenceUploadSerializer},
-        responses={201: serializers.EvidenceSerializer},
+        responses={201: serializers.EvidenceSerializer, 200: serializers.EvidenceSerializer},
+        description="201 with the new file; 200 with the one already attached if identical.",
     ),
 )
 class UpdateViewSet(
@@ -209,7 +234,14 @@ class UpdateViewSet(
             raise PermissionDenied
         data = dict(validated(serializers.UpdateCreateSerializer, request))
         task, period = data.pop("task"), data.pop("period")
-        update = filing.create_update(task=task, period=period, actor=request.user, data=data)
+        try:
+            update = filing.create_update(task=task, period=period, actor=request.user, data=data)
+        except reporting.UpdateExistsError as exists:
+            # 409, naming the update (maybe created a moment ago by another client) and
+            # its version, to be edited with PATCH: a create never overwrites.
+            existing = {"id": exists.update.pk, "version": exists.update.version}
+            body = {"task": exists.messages, "existing": existing}
+            return Response(body, status=status.HTTP_409_CONFLICT)
         return self._respond(update, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
@@ -238,8 +270,11 @@ class UpdateViewSet(
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         update = self.get_object()
-        validated(serializers.AcceptSerializer, request)
-        return self._respond(review.accept_update(update=update, actor=request.user))
+        data = validated(serializers.AcceptSerializer, request)
+        accepted = review.accept_update(
+            update=update, actor=request.user, highlight=data["highlight"]
+        )
+        return self._respond(accepted)
 
     @action(detail=True, methods=["post"], url_path="return")
     def return_update(self, request, pk=None):
@@ -260,7 +295,9 @@ class UpdateViewSet(
         except DjangoValidationError as refused:
             raise ValidationError(errors.field_errors(refused, "file")) from refused
         data = serializers.EvidenceSerializer(evidence, context=self.get_serializer_context())
-        return Response(data.data, status=status.HTTP_201_CREATED)
+        # An identical file already attached is returned as it is, with 200 instead of 201.
+        code = status.HTTP_200_OK if evidence.duplicate else status.HTTP_201_CREATED
+        return Response(data.data, status=code)
 
     def _respond(self, update, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=update.pk)
@@ -307,12 +344,27 @@ class EvidenceViewSet(PortalAPIMixin, mixins.DestroyModelMixin, viewsets.Generic
 
 
 @extend_schema_view(
+    list=extend_schema(description="The caller's own tokens (never another account's)."),
     create=extend_schema(
         request=serializers.TokenRequestSerializer,
         responses={201: serializers.IssuedTokenSerializer},
-        description="Issue a new token for an account (replacing its old one). Office only.",
+        description=(
+            "Issue a token for the signed-in account, replacing its old one. The key is "
+            "shown only in this answer. Needs the portal session: a token cannot issue "
+            "its own successor (that would defeat the expiry)."
+        ),
     ),
-    destroy=extend_schema(description="Revoke the account's token. Office only."),
+    destroy=extend_schema(
+        description="Revoke one of the caller's own tokens.",
+        parameters=[
+            OpenApiParameter(
+                "token_key",
+                str,
+                OpenApiParameter.PATH,
+                description="The first characters of the key, as listed.",
+            )
+        ],
+    ),
 )
 class TokenViewSet(
     PortalAPIMixin,
@@ -321,20 +373,22 @@ class TokenViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """API tokens by account (the key is shown once, when issued)."""
+    """The caller's own API tokens (the key is shown once, when issued)."""
 
-    permission_classes = [CanManageTokens]
+    permission_classes = [CanHoldTokens]
     serializer_class = serializers.TokenSerializer
     filter_backends = []
-    lookup_field = "user"
+    lookup_field = "token_key"
 
     def get_queryset(self):
-        return selectors.api_tokens()
+        return selectors.api_tokens(user=self.request.user)
 
     def create(self, request, *args, **kwargs):
-        account = validated(serializers.TokenRequestSerializer, request)["user"]
-        token = tokens.issue_token(account=account, actor=request.user)
-        data = serializers.IssuedTokenSerializer(token).data
+        validated(serializers.TokenRequestSerializer, request)
+        if isinstance(request.auth, AuthToken):
+            raise PermissionDenied(_("请登录门户后签发接口令牌（令牌不能签发新令牌）。"))
+        token, key = tokens.issue_token(account=request.user, actor=request.user)
+        data = {**serializers.TokenSerializer(token).data, "key": key}
         return Response(data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):

@@ -18,7 +18,18 @@ class ReportingPeriod(models.Model):
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
     due_on = models.DateField(_("报送截止日"))
+    # Open for filing from a few days before ``starts_on`` (tasks.services.periods) until
+    # the office closes it; late filing stays possible (and is marked late) meanwhile.
     is_open = models.BooleanField(_("开放填报"), default=True)
+    closed_at = models.DateTimeField(_("关闭填报时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("关闭人"),
+    )
 
     class Meta:
         ordering = ["programme", "starts_on"]
@@ -73,6 +84,8 @@ class ProgressUpdate(models.Model):
     next_steps = models.TextField(_("下步工作计划"), blank=True)
     problems = models.TextField(_("存在问题及需协调事项"), blank=True)
     needs_coordination = models.BooleanField(_("需协调解决"), default=False)
+    # Set by the office when accepting: the update is quoted as a highlight in the 月报.
+    is_highlight = models.BooleanField(_("亮点/典型做法"), default=False)
     copied_from_previous = models.BooleanField(_("与上期内容相同"), default=False)
     drawn_from = models.ManyToManyField(
         "self",

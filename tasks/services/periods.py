@@ -3,8 +3,12 @@
 import datetime
 
 import chinese_calendar
+from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from pilot import clock
 from tasks.models import Programme, ReportingPeriod
 
 DEFAULT_DUE_DAY = 25
@@ -72,3 +76,91 @@ def pick_current_period(periods: list, today: datetime.date):
             return period
     ended = [period for period in periods if period.ends_on < today]
     return ended[-1] if ended else periods[0]
+
+
+# --- filing windows ----------------------------------------------------------------------
+
+DEFAULT_FILING_OPENS_DAYS_BEFORE = 5
+
+
+class FilingWindow:
+    """Where a period stands for filing on a given day."""
+
+    NOT_YET = "not_yet"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def filing_opens_on(period: ReportingPeriod) -> datetime.date:
+    """Return the first day reporters may file for ``period``.
+
+    ``PILOT_FILING_OPENS_DAYS_BEFORE`` days before the period starts (default 5), so that
+    a month's report can be prepared in the last days of the month before.
+    """
+    days = getattr(settings, "PILOT_FILING_OPENS_DAYS_BEFORE", DEFAULT_FILING_OPENS_DAYS_BEFORE)
+    return period.starts_on - datetime.timedelta(days=days)
+
+
+def filing_window(period: ReportingPeriod, today: datetime.date) -> str:
+    """Return NOT_YET before the period opens, CLOSED once the office closed it, else OPEN.
+
+    There is no automatic end: after the due date filing stays possible (and is marked
+    late) until the office closes the period.
+    """
+    if not period.is_open:
+        return FilingWindow.CLOSED
+    if today < filing_opens_on(period):
+        return FilingWindow.NOT_YET
+    return FilingWindow.OPEN
+
+
+def filing_refusal(period: ReportingPeriod, today: datetime.date) -> str | None:
+    """Return why nobody may file for ``period`` today, or None while it is open."""
+    window = filing_window(period, today)
+    if window == FilingWindow.NOT_YET:
+        opens = filing_opens_on(period)
+        return _("该报送期将于%(year)d年%(month)d月%(day)d日开放填报。") % {
+            "year": opens.year,
+            "month": opens.month,
+            "day": opens.day,
+        }
+    if window == FilingWindow.CLOSED:
+        return _("该报送期已由联席会议办公室关闭填报，不能再填报或修改。")
+    return None
+
+
+@transaction.atomic
+def close_period(*, period: ReportingPeriod, actor) -> bool:
+    """Close ``period`` for filing; return False when it was already closed."""
+    now = clock.now()
+    claimed = ReportingPeriod.objects.filter(pk=period.pk, is_open=True).update(
+        is_open=False, closed_at=now, closed_by=actor
+    )
+    if claimed:
+        _log_period_change(period=period, actor=actor, message=_("关闭填报"))
+    period.refresh_from_db()
+    return bool(claimed)
+
+
+@transaction.atomic
+def reopen_period(*, period: ReportingPeriod, actor) -> bool:
+    """Open a closed ``period`` for filing again; return False when it was open."""
+    claimed = ReportingPeriod.objects.filter(pk=period.pk, is_open=False).update(
+        is_open=True, closed_at=None, closed_by=None
+    )
+    if claimed:
+        _log_period_change(period=period, actor=actor, message=_("重新开放填报"))
+    period.refresh_from_db()
+    return bool(claimed)
+
+
+def _log_period_change(*, period: ReportingPeriod, actor, message: str) -> None:
+    # A period belongs to no task, so the task audit trail (AuditEvent) cannot hold it;
+    # Django's own change log does, and shows it on the period's 历史 page in the admin.
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[period],
+        action_flag=CHANGE,
+        change_message=message,
+        single_object=True,
+    )

@@ -6,13 +6,13 @@ caller passes the ``version`` it read, and a save against a newer version is ref
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pilot import clock, permissions
-from tasks.evidence import check_evidence_file
+from tasks.evidence import check_evidence_file, check_evidence_quota
 from tasks.models import (
     Assignment,
     AssignmentRole,
@@ -35,30 +35,88 @@ class StaleVersionError(ValidationError):
     """Someone else saved the update after the caller read it."""
 
 
-def start_update(*, task: Task, period: ReportingPeriod, actor) -> ProgressUpdate:
-    """Return the actor's department's update for (task, period), creating a draft."""
-    if not permissions.can_file_update(actor, task, period):
-        raise PermissionDenied(_("您的单位不承担该任务，或该期次已关闭。"))
+class UpdateExistsError(ValidationError):
+    """The department's update for the task and period exists already (another writer
+    created it first); ``update`` is that update, whose version the caller must edit."""
+
+    def __init__(self, update: ProgressUpdate):
+        self.update = update
+        super().__init__(
+            _(
+                "本单位已有该任务本期的报送（编号 %(id)s，版本 %(version)s，%(who)s 于 %(when)s "
+                "保存），您的内容尚未保存。请刷新页面，在该报送上修改。"
+            )
+            % {
+                "id": update.pk,
+                "version": update.version,
+                "who": update.updated_by or _("他人"),
+                "when": timezone.localtime(update.updated_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            code="exists",
+        )
+
+
+def new_update(*, task: Task, period: ReportingPeriod, actor) -> ProgressUpdate:
+    """Return an unsaved draft for the actor's department, as the form first shows it.
+
+    Nothing is written: a draft exists only once the reporter saves it (``create_draft``).
+    Its ``version`` is 0, the version of "nothing was there when I read". The caller has
+    checked that the department holds the task.
+    """
     department = permissions.reporter_department(actor)
     assignment = Assignment.objects.get(task=task, department=department)
+    return ProgressUpdate(
+        task=task,
+        period=period,
+        department=department,
+        role=assignment.role,
+        version=0,
+        **_carry_over(task=task, period=period, department=department),
+    )
+
+
+@transaction.atomic
+def create_draft(*, task: Task, period: ReportingPeriod, actor) -> ProgressUpdate:
+    """Create the actor's department's draft for (task, period).
+
+    Raise ``UpdateExistsError`` when the update exists, also when another writer creates
+    it at the same moment: the unique constraint decides, inside a savepoint, so that two
+    simultaneous creates never both succeed.
+    """
+    refusal = permissions.filing_refusal(actor, task, period)
+    if refusal:
+        raise PermissionDenied(refusal)
+    draft = new_update(task=task, period=period, actor=actor)
     now = clock.now()
-    with transaction.atomic():
-        update, created = ProgressUpdate.objects.get_or_create(
-            task=task,
-            period=period,
-            department=department,
-            defaults={
-                "role": assignment.role,
-                "created_at": now,
-                "created_by": actor,
-                "updated_at": now,
-                "updated_by": actor,
-                **_carry_over(task=task, period=period, department=department),
-            },
+    draft.version = 1
+    draft.created_at = draft.updated_at = now
+    draft.created_by = draft.updated_by = actor
+    try:
+        with transaction.atomic():
+            draft.save(force_insert=True)
+    except IntegrityError:
+        existing = (
+            ProgressUpdate.objects.select_related("updated_by")
+            .filter(task=task, period=period, department=draft.department)
+            .first()
         )
-        if created:
-            record_event(task=task, update=update, verb=AuditVerb.CREATED, actor=actor)
-    return update
+        if existing is None:  # another constraint failed: not a second writer
+            raise
+        raise UpdateExistsError(existing) from None
+    record_event(task=task, update=draft, verb=AuditVerb.CREATED, actor=actor)
+    return draft
+
+
+def start_update(*, task: Task, period: ReportingPeriod, actor) -> ProgressUpdate:
+    """Return the actor's department's update for (task, period), creating a draft.
+
+    For scripts and tests that need a draft to work on; the form and the API call
+    ``create_draft`` and refuse to overwrite an update someone else created.
+    """
+    try:
+        return create_draft(task=task, period=period, actor=actor)
+    except UpdateExistsError as exists:
+        return exists.update
 
 
 def _carry_over(*, task, period, department) -> dict:
@@ -137,10 +195,21 @@ def _raise_stale(update: ProgressUpdate):
 
 @transaction.atomic
 def add_evidence(*, update: ProgressUpdate, actor, upload) -> Evidence:
-    """Attach a checked file to an editable update."""
+    """Attach a checked file to an editable update, within the update's quota.
+
+    A file identical (SHA-256) to one the update holds is not stored twice: the existing
+    row is returned with ``duplicate`` set, so that the caller can say 该文件已上传.
+    """
     if not permissions.can_edit_update(actor, update):
         raise PermissionDenied(_("该报送当前不能由您修改。"))
     checked = check_evidence_file(upload)
+    # Lock the update so that two uploads at once cannot both pass the quota.
+    ProgressUpdate.objects.select_for_update().only("pk").get(pk=update.pk)
+    existing = update.evidence.filter(sha256=checked.sha256).first()
+    if existing is not None:
+        existing.duplicate = True
+        return existing
+    check_evidence_quota(update=update, name=checked.name, size=checked.size)
     evidence = Evidence(
         update=update,
         original_name=checked.name,
@@ -152,6 +221,7 @@ def add_evidence(*, update: ProgressUpdate, actor, upload) -> Evidence:
     )
     evidence.file.save(checked.sha256, upload, save=False)
     evidence.save()
+    evidence.duplicate = False
     record_event(
         task=update.task,
         update=update,
@@ -164,6 +234,7 @@ def add_evidence(*, update: ProgressUpdate, actor, upload) -> Evidence:
 
 @transaction.atomic
 def remove_evidence(*, evidence: Evidence, actor) -> None:
+    """Detach a file; the file itself leaves the disk with purge_evidence_files."""
     update = evidence.update
     if not permissions.can_edit_update(actor, update):
         raise PermissionDenied(_("该报送当前不能由您修改。"))
@@ -285,18 +356,24 @@ def file_update(
     """Save the fields, attach the files and (optionally) submit, all or nothing.
 
     An incomplete submission is refused before anything is written; when any step fails
-    the rows roll back and the files already stored are deleted.
+    the rows roll back and the files already stored are deleted. The names of uploads
+    identical to a file already attached are left in ``update.duplicate_uploads``.
     """
     if submit:
         validate_fields(data, for_submit=True)
-    stored = []
+    stored, duplicates = [], []
     try:
         with transaction.atomic():
             update = save_update(
                 update=update, actor=actor, data=data, expected_version=expected_version
             )
             for upload in uploads:
-                stored.append(add_evidence(update=update, actor=actor, upload=upload).file)
+                evidence = add_evidence(update=update, actor=actor, upload=upload)
+                if evidence.duplicate:
+                    # Its file belongs to the row that was already there: never delete it.
+                    duplicates.append(upload.name)
+                else:
+                    stored.append(evidence.file)
             if submit:
                 update = submit_update(
                     update=update,
@@ -308,4 +385,35 @@ def file_update(
         for stored_file in stored:
             stored_file.storage.delete(stored_file.name)
         raise
+    update.duplicate_uploads = duplicates
     return update
+
+
+@transaction.atomic
+def file_new_update(
+    *,
+    task: Task,
+    period: ReportingPeriod,
+    actor,
+    data: dict,
+    uploads=(),
+    submit: bool = False,
+    drawn_from: list[ProgressUpdate] | None = None,
+) -> ProgressUpdate:
+    """Create the draft and file the form into it (``file_update``), all or nothing.
+
+    The first save of a form opened on an update that did not exist yet; when someone
+    created the update meanwhile, ``UpdateExistsError`` refuses this save.
+    """
+    if submit:
+        validate_fields(data, for_submit=True)
+    update = create_draft(task=task, period=period, actor=actor)
+    return file_update(
+        update=update,
+        actor=actor,
+        data=data,
+        expected_version=update.version,
+        uploads=uploads,
+        submit=submit,
+        drawn_from=drawn_from,
+    )

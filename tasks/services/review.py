@@ -1,18 +1,19 @@
 """The office's review of lead units' updates, and the task state that follows from it.
 
-Task status rule (documented in the README): for each lead unit take its latest accepted
-update; the task is 受阻 if any lead reports 受阻, else 进度滞后 if any reports 进度滞后,
-else 已完成 if every lead unit reports 已完成, else 未启动 if all report 未启动, else
-正常推进. The percent is the mean of the leads' percents, rounded down. A lead unit with no
-accepted update yet counts as 未启动 at 0 %.
+The task status rule lives in ``reports.figures.asof`` (documented in the README): the task
+row holds its result as of now, i.e. from the accepted lead updates of the periods that
+have started, and the completion confirmation. It is recomputed under a row lock on the
+task, so two lead units' updates accepted at the same moment both count.
 """
+
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pilot import clock, permissions
-from reports.figures import mark_trend_stale
+from reports.figures.asof import Report, combine, lead_units, row_state
 from tasks.models import (
     AssignmentRole,
     AuditVerb,
@@ -21,18 +22,20 @@ from tasks.models import (
     Review,
     ReviewAction,
     Task,
-    TaskStatus,
     UpdateState,
 )
 from tasks.services.audit import record_event
 
 
 @transaction.atomic
-def accept_update(*, update: ProgressUpdate, actor) -> ProgressUpdate:
-    """Accept a lead unit's submitted update and refresh the task's status."""
+def accept_update(*, update: ProgressUpdate, actor, highlight: bool = False) -> ProgressUpdate:
+    """Accept a lead unit's submitted update and refresh the task's status.
+
+    ``highlight`` marks the update as a 亮点/典型做法 for the monthly report.
+    """
     if not permissions.can_review_update(actor, update):
         raise PermissionDenied(_("该报送当前不能审核。"))
-    _claim(update, actor, UpdateState.ACCEPTED)
+    _claim(update, actor, UpdateState.ACCEPTED, highlight=highlight)
     Review.objects.create(
         update=update,
         action=ReviewAction.ACCEPT,
@@ -76,10 +79,13 @@ def return_update(
     return update
 
 
-def _claim(update: ProgressUpdate, actor, new_state: str, returned: bool = False) -> None:
+def _claim(
+    update: ProgressUpdate, actor, new_state: str, returned: bool = False, highlight: bool = False
+) -> None:
     # A conditional UPDATE: of two reviewers pressing at once, only one wins.
     now = clock.now()
     values = {"state": new_state, "reviewed_at": now, "reviewed_by": actor}
+    values["is_highlight"] = bool(highlight) and new_state == UpdateState.ACCEPTED
     if returned:
         values["return_count"] = update.return_count + 1
     claimed = ProgressUpdate.objects.filter(pk=update.pk, state=UpdateState.SUBMITTED).update(
@@ -90,14 +96,34 @@ def _claim(update: ProgressUpdate, actor, new_state: str, returned: bool = False
     update.refresh_from_db()
 
 
-def bulk_accept(*, updates, actor) -> int:
-    """Accept every reviewable update in ``updates``; return how many were accepted."""
-    accepted = 0
+@dataclass
+class BulkResult:
+    """What a bulk accept did: the updates accepted, and those someone else had reviewed."""
+
+    accepted: list = field(default_factory=list)
+    taken: list = field(default_factory=list)
+
+
+def bulk_accept(*, updates, actor) -> BulkResult:
+    """Accept every reviewable update in ``updates``, each in its own transaction.
+
+    An update another reviewer accepted or returned meanwhile is skipped and reported in
+    ``taken``: the others are still accepted.
+    """
+    result = BulkResult()
     for update in updates:
-        if permissions.can_review_update(actor, update):
+        if not permissions.can_review_update(actor, update):
+            result.taken.append(update)
+            continue
+        try:
             accept_update(update=update, actor=actor)
-            accepted += 1
-    return accepted
+        except ValidationError as error:
+            if getattr(error, "code", None) != "stale":
+                raise
+            result.taken.append(update)
+        else:
+            result.accepted.append(update)
+    return result
 
 
 @transaction.atomic
@@ -113,43 +139,42 @@ def confirm_completion(*, task: Task, actor) -> Task:
         raise ValidationError(_("该任务已办结确认。"))
     task.refresh_from_db()
     record_event(task=task, verb=AuditVerb.COMPLETION_CONFIRMED, actor=actor)
-    return task
+    return refresh_task_status(task=task)
 
 
+@transaction.atomic
 def refresh_task_status(*, task: Task) -> Task:
-    """Derive the task's status, percent and coordination flag from accepted lead updates."""
-    leads = set(
-        task.assignments.filter(role=AssignmentRole.LEAD).values_list("department_id", flat=True)
+    """Derive the task's status, percent and coordination flag as of now (see the module
+    docstring), holding a lock on the task row while it reads the accepted updates."""
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    leads = lead_units(tasks=Task.objects.filter(pk=task.pk)).get(task.pk, [])
+    accepted = (
+        ProgressUpdate.objects.filter(
+            task_id=task.pk,
+            role=AssignmentRole.LEAD,
+            state=UpdateState.ACCEPTED,
+            period__starts_on__lte=clock.today(),
+        )
+        .order_by("period__starts_on")
+        .values_list(
+            "department_id",
+            "status",
+            "percent",
+            "needs_coordination",
+            "period_id",
+            "period__starts_on",
+        )
     )
-    latest = {}
-    accepted = task.updates.filter(role=AssignmentRole.LEAD, state=UpdateState.ACCEPTED).order_by(
-        "-period__starts_on"
+    # Ordered by period: each lead unit's latest report is the last one kept.
+    reports = {row[0]: Report(*row[1:]) for row in accepted}
+    state = combine(
+        leads=leads,
+        reports=reports,
+        confirmed=locked.completion_confirmed_at is not None,
+        fallback=row_state(locked),
     )
-    for update in accepted:
-        latest.setdefault(update.department_id, update)
-    reports = [latest.get(department) for department in leads]
-    statuses = [report.status if report else TaskStatus.NOT_STARTED for report in reports]
-    percents = [report.percent if report else 0 for report in reports]
-    task.status = combine_statuses(statuses)
-    task.percent = sum(percents) // len(percents) if percents else 0
-    task.needs_coordination = any(report and report.needs_coordination for report in reports)
-    periods = [report.period for report in reports if report]
-    task.status_period = max(periods, key=lambda period: period.starts_on) if periods else None
+    task.status, task.percent = state.status, state.percent
+    task.needs_coordination = state.needs_coordination
+    task.status_period_id = state.status_period_id
     task.save(update_fields=["status", "percent", "needs_coordination", "status_period"])
-    mark_trend_stale(period_ids={update.period_id for update in accepted})
     return task
-
-
-def combine_statuses(statuses: list[str]) -> str:
-    """Combine several lead units' statuses into the task's (see the module docstring)."""
-    if not statuses:
-        return TaskStatus.NOT_STARTED
-    if TaskStatus.BLOCKED in statuses:
-        return TaskStatus.BLOCKED
-    if TaskStatus.BEHIND in statuses:
-        return TaskStatus.BEHIND
-    if all(status == TaskStatus.COMPLETED for status in statuses):
-        return TaskStatus.COMPLETED
-    if all(status == TaskStatus.NOT_STARTED for status in statuses):
-        return TaskStatus.NOT_STARTED
-    return TaskStatus.ON_TRACK

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from departments.directory import DIRECTORY, KINDS, resolve
-from tasks.plan_parser import HEADER, parse_plan, split_responsibility
+from tasks.plan_parser import (
+    HEADER,
+    Erratum,
+    full_width_punctuation,
+    parse_plan,
+    read_errata,
+    split_responsibility,
+)
 
 SEED = Path(__file__).resolve().parent.parent / "plan_data" / "qsf-2020-150.txt"
 
@@ -395,7 +402,7 @@ def test_task_58_continues_its_responsibility_mid_word(tasks):
 def test_task_66_continues_both_cells(tasks):
     assert tasks[66].measure.startswith("落实游戏动漫研发、影视制作、会展策划、创意设计等领域")
     assert tasks[66].responsibility == (
-        "省人社厅、省科技厅负责推进,省委外办等有关部门和市县配合落实。"
+        "省人社厅、省科技厅负责推进，省委外办等有关部门和市县配合落实。"
     )
 
 
@@ -411,8 +418,94 @@ def test_task_86_keeps_the_doubled_he_typo(tasks):
     assert "并视展业和和合规情况逐步扩大试点范围" in tasks[86].measure
 
 
-def test_task_78_keeps_the_stray_english_and_of_the_source(tasks):
-    assert "监管等规则 and 标准" in tasks[78].measure
+# --- errata (tasks/plan_data/errata.tsv) -------------------------------------------
+
+
+def test_task_78_reads_he_where_the_source_has_a_stray_english_and(tasks):
+    assert "监管等规则和标准；" in tasks[78].measure
+    assert "监管等规则 and 标准；" in tasks[78].source_measure
+
+
+def test_half_width_punctuation_in_chinese_text_becomes_full_width(tasks):
+    assert tasks[41].measure.startswith(
+        "落实进口研发（测试）用未注册医疗器械分级管理制度：对于有关产业园区内科研机构"
+    )
+    assert "（非诊断试剂），进行I类产品（重点产品）和II类产品（一般产品）分级管理，" in (
+        tasks[41].measure
+    )
+    assert tasks[41].responsibility == (
+        "省药品监管局、海口海关等负责推进，各有关部门及市县、园区配合落实。"
+    )
+
+
+def test_no_half_width_punctuation_is_left_inside_chinese_text(plan):
+    for task in plan.tasks:
+        assert full_width_punctuation(task.measure) == task.measure, task.number
+        assert full_width_punctuation(task.responsibility) == task.responsibility, task.number
+
+
+def test_the_source_text_of_every_cell_is_kept_for_audit(text, plan):
+    raw = {task.number: task for task in parse_plan(text, errata=()).tasks}
+    for task in plan.tasks:
+        assert task.source_measure == raw[task.number].measure
+        assert task.source_responsibility == raw[task.number].responsibility
+    changed = [t.number for t in plan.tasks if t.measure != t.source_measure]
+    assert changed == [41, 42, 44, 45, 46, 47, 48, 66, 67, 68, 70, 72, 73, 74, 75, 76, 78]
+
+
+def test_errata_change_punctuation_and_the_one_word_only(plan):
+    for task in plan.tasks:
+        for corrected, source in (
+            (task.measure, task.source_measure),
+            (task.responsibility, task.source_responsibility),
+        ):
+            undone = corrected.translate(str.maketrans("，：；（）", ",:;()"))
+            redone = source.replace("规则 and 标准", "规则和标准")
+            assert undone == redone.translate(str.maketrans("，：；（）", ",:;()"))
+
+
+def test_errata_do_not_change_who_is_responsible(text, plan):
+    raw = {task.number: task for task in parse_plan(text, errata=()).tasks}
+    for task in plan.tasks:
+        assert (task.leads, task.supports) == (
+            raw[task.number].leads,
+            raw[task.number].supports,
+        )
+
+
+def test_every_erratum_row_names_its_reason():
+    errata = read_errata()
+    assert len(errata) == 42
+    assert all(row.reason and row.original != row.corrected for row in errata)
+    assert errata[-1] == Erratum(
+        78, "measure", "规则 and 标准", "规则和标准", "stray English word between Chinese words"
+    )
+
+
+def test_an_erratum_that_no_longer_matches_stops_the_parse(text):
+    stale = (Erratum(78, "measure", "规则 or 标准", "规则或标准", "test"),)
+    with pytest.raises(ValueError, match="erratum for task 78 measure does not match"):
+        parse_plan(text, errata=stale)
+
+
+@pytest.mark.parametrize(
+    ("source", "corrected"),
+    [
+        ("推进,各市县", "推进，各市县"),
+        ("制度:对于", "制度：对于"),
+        ("试点;探索", "试点；探索"),
+        ("研发(测试)用", "研发（测试）用"),
+        ("“本币优先”原则,指导", "“本币优先”原则，指导"),
+        ("10:30 开会", "10:30 开会"),
+        ("1,000万元", "1,000万元"),
+        ("CCC,免办", "CCC,免办"),
+        ("产品(Class I)", "产品(Class I)"),
+        ("编号(2020)", "编号(2020)"),
+        ("rules and standards", "rules and standards"),
+    ],
+)
+def test_full_width_rule_touches_only_punctuation_inside_chinese_text(source, corrected):
+    assert full_width_punctuation(source) == corrected
 
 
 # --- responsibility rules -----------------------------------------------------------

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from pilot.factories import TaskFactory, UpdateFactory
-from tasks.diff import diff_html
+from tasks.diff import CHAR_BUDGET, DiffBudget, diff_html
 from tasks.models import AuditEvent, ReturnReason, TaskStatus, UpdateState
 from tasks.services import reporting, review
 
@@ -87,11 +87,23 @@ def test_queue_shows_only_updates_needing_coordination_when_asked(
     assert _rows(response) == ["2 海口海关"]
 
 
-def test_queue_with_the_empty_state_choice_shows_every_state(plan, personas, clients, clock, march):
+def test_queue_with_the_empty_state_choice_shows_every_state_but_drafts(
+    plan, personas, clients, clock, march
+):
     _filed(plan.tasks[0], march, personas.lead)
-    reporting.start_update(task=plan.tasks[1], period=march, actor=personas.support)
+    returned = _filed(plan.tasks[2], march, personas.finance)
+    review.return_update(update=returned, actor=personas.office, reasons=[], comment="补充数据")
+    reporting.start_update(task=plan.tasks[1], period=march, actor=personas.support)  # a draft
     response = clients.office.get(reverse("review-queue"), {"state": ""})
-    assert _rows(response) == ["1 省商务厅", "2 海口海关"]
+    assert _rows(response) == ["1 省商务厅", "3 省财政厅"]
+
+
+def test_queue_cannot_be_filtered_to_drafts(plan, personas, clients, clock, march):
+    reporting.start_update(task=plan.tasks[1], period=march, actor=personas.support)
+    response = clients.office.get(reverse("review-queue"), {"state": "draft"})
+    assert response.status_code == 400
+    assert "draft" not in dict(response.context["form"].fields["state"].choices)
+    assert response.context["page"] is None
 
 
 def test_queue_with_the_empty_period_choice_shows_every_period(
@@ -342,6 +354,65 @@ def test_diff_marks_deletions_and_insertions_and_escapes_html():
 
 def test_diff_of_a_whole_value_shows_old_and_new_side_by_side():
     assert diff_html("40", "45", whole=True) == "<del>40</del><ins>45</ins>"
+
+
+# --- bounded work: the diff never compares more than its budget --------------------------
+
+
+def test_a_100000_character_resubmission_is_shown_with_a_notice_instead_of_a_diff(
+    plan, personas, clients, clock, march, django_assert_max_num_queries
+):
+    long_text = {**FILLED, "work_done": "调研" * 50_000}
+    update = _filed(plan.tasks[0], march, personas.lead, data=long_text)
+    review.return_update(update=update, actor=personas.office, reasons=[], comment="精简。")
+    changed = {**long_text, "work_done": "开发" * 50_000}
+    update = reporting.save_update(
+        update=update, actor=personas.lead, data=changed, expected_version=update.version
+    )
+    reporting.submit_update(update=update, actor=personas.lead, expected_version=update.version)
+
+    with django_assert_max_num_queries(40):
+        response = clients.office.get(reverse("review-update", args=[update.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<p class="muted diff-notice">内容过长，未逐字比较。</p>' in html
+
+
+def test_changed_lines_are_compared_character_by_character_within_the_budget():
+    old = "".join(f"第{n}段：推进单一窗口建设。\n" for n in range(1, 4))
+    new = old.replace("第2段：推进", "第2段：全面推进")
+    budget = DiffBudget()
+
+    html = diff_html(old, new, budget=budget)
+
+    assert "第2段：<ins>全面</ins>推进单一窗口建设。" in html
+    assert "第1段：推进单一窗口建设。" in html
+    assert budget.used == 2  # only the changed middle of the changed line: "" -> "全面"
+
+
+def test_a_small_edit_in_a_long_paragraph_costs_only_its_own_size():
+    paragraph = "甲" * 19_000
+    budget = DiffBudget()
+
+    html = diff_html(paragraph + "乙", paragraph + "丙", budget=budget)
+
+    assert html.endswith("<del>乙</del><ins>丙</ins>")
+    assert budget.used == 2
+
+
+def test_the_characters_compared_on_one_page_never_exceed_the_budget():
+    # 40 paragraphs rewritten throughout, between unchanged headings: each costs 600
+    # characters to compare.
+    old = "".join(f"标题{n}\n第{n}段" + "甲乙" * 150 + "\n" for n in range(40))
+    new = "".join(f"标题{n}\n第{n}段" + "乙甲" * 150 + "\n" for n in range(40))
+    budget = DiffBudget()
+
+    html = diff_html(old, new, budget=budget)
+
+    assert 0 < budget.used <= CHAR_BUDGET
+    assert budget.left < 600  # spent: the later paragraphs are shown whole
+    assert "<del>第39段" + "甲乙" * 150 in html
 
 
 def test_office_gets_404_for_a_supporting_units_draft(plan, personas, clients, clock, march):

@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import browser_login
@@ -14,6 +16,7 @@ from pilot.factories import make_user, stamp
 from tasks.models import (
     Assignment,
     AssignmentRole,
+    AuditEvent,
     Category,
     Evidence,
     ProgressUpdate,
@@ -77,18 +80,56 @@ def _update(plan, department, task_index=0):
 # --- the draft --------------------------------------------------------------------------
 
 
-def test_opening_the_form_creates_the_departments_draft(clients, plan, clock):
-    response = clients.lead.get(_url(plan.tasks[0], _march(plan)))
+def test_opening_the_form_writes_nothing(clients, plan, clock):
+    with CaptureQueriesContext(connection) as queries:
+        response = clients.lead.get(_url(plan.tasks[0], _march(plan)))
     assert response.status_code == 200
+    assert "未填报" in response.content.decode()
+    writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+    assert not ProgressUpdate.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_first_save_creates_the_departments_draft_with_one_audit_event(clients, plan, clock):
+    response = _post(clients.lead, plan.tasks[0], _march(plan), version=0)
+    assert response.status_code == 302
     update = _update(plan, plan.commerce)
-    assert update.state == UpdateState.DRAFT
-    assert update.role == AssignmentRole.LEAD
+    assert (update.state, update.role, update.work_done) == ("draft", "lead", "上线单一窗口二期。")
+    verbs = list(AuditEvent.objects.filter(update=update).values_list("verb", flat=True))
+    assert verbs == ["created", "changed"]
 
 
-def test_opening_the_form_twice_keeps_one_draft(clients, plan, clock):
-    clients.lead.get(_url(plan.tasks[0], _march(plan)))
-    clients.lead.get(_url(plan.tasks[0], _march(plan)))
-    assert ProgressUpdate.objects.filter(department=plan.commerce).count() == 1
+def test_the_unsaved_form_starts_from_the_previous_status_and_percent(
+    clients, plan, personas, clock
+):
+    february = plan.periods[(2021, 2)]
+    _submitted(plan.tasks[0], february, personas.lead, {**FILLED, "percent": 35})
+    response = clients.lead.get(_url(plan.tasks[0], _march(plan)))
+    assert response.context["form"].initial["percent"] == 35
+    assert response.context["form"].initial["version"] == 0
+    assert ProgressUpdate.objects.filter(period=_march(plan)).count() == 0
+
+
+def test_evidence_uploaded_with_the_first_save_is_attached_to_the_new_draft(clients, plan, clock):
+    upload = SimpleUploadedFile("调研报告.pdf", PDF, content_type="application/pdf")
+    response = _post(clients.lead, plan.tasks[0], _march(plan), version=0, files=[upload])
+    assert response.status_code == 302
+    update = _update(plan, plan.commerce)
+    assert list(update.evidence.values_list("original_name", flat=True)) == ["调研报告.pdf"]
+
+
+def test_a_draft_created_by_a_colleague_after_the_form_was_opened_is_not_overwritten(
+    clients, plan, clock
+):
+    clients.lead.get(_url(plan.tasks[0], _march(plan)))  # the unsaved form: version 0
+    colleague = make_user("colleague", Role.REPORTER, plan.commerce)
+    reporting.file_new_update(task=plan.tasks[0], period=_march(plan), actor=colleague, data=FILLED)
+    response = _post(clients.lead, plan.tasks[0], _march(plan), version=0, work_done="我的内容")
+    assert response.status_code == 200
+    assert "colleague 已在 2021-03-10 10:00 修改了这份报送" in response.content.decode()
+    assert "我的内容" in response.content.decode()
+    assert _update(plan, plan.commerce).work_done == "完成需求调研。"
 
 
 def test_outsider_cannot_open_a_task_its_department_does_not_hold(clients, plan, clock):
@@ -150,7 +191,7 @@ def test_percent_150_is_refused_in_chinese_and_the_text_comes_back(clients, plan
     assert response.status_code == 200
     assert response.context["form"].errors["percent"] == ["完成进度应为 0 到 100 之间的整数。"]
     assert "上线单一窗口二期。" in response.content.decode()
-    assert _update(plan, plan.commerce).work_done == ""
+    assert not ProgressUpdate.objects.exists()
 
 
 def test_submitting_without_work_done_is_refused_and_nothing_is_saved(clients, plan, clock):
@@ -160,14 +201,13 @@ def test_submitting_without_work_done_is_refused_and_nothing_is_saved(clients, p
     )
     assert response.context["form"].errors["work_done"] == ["提交前请填写本期工作进展。"]
     assert "推广到全部口岸。" in response.content.decode()
-    update = _update(plan, plan.commerce)
-    assert (update.state, update.percent, update.version) == ("draft", 0, 1)
+    assert not ProgressUpdate.objects.exists()
 
 
 def test_stale_version_gives_a_chinese_error_and_keeps_the_typed_text(
     clients, plan, personas, clock
 ):
-    clients.lead.get(_url(plan.tasks[0], _march(plan)))
+    reporting.start_update(task=plan.tasks[0], period=_march(plan), actor=personas.lead)
     colleague = make_user("colleague", Role.REPORTER, plan.commerce)
     update = _update(plan, plan.commerce)
     reporting.save_update(update=update, actor=colleague, data=FILLED, expected_version=1)
@@ -189,7 +229,7 @@ def test_oversized_file_is_refused_naming_the_file_and_nothing_is_saved(
     assert "文件“调研报告.pdf”大小为" in response.context["form"].errors["evidence"][0]
     assert "所选文件未上传，请重新选择文件。" in page
     assert "上线单一窗口二期。" in page
-    assert _update(plan, plan.commerce).work_done == ""
+    assert not ProgressUpdate.objects.exists()
     assert not Evidence.objects.exists()
 
 
@@ -516,11 +556,21 @@ def test_lead_form_query_count_does_not_grow_with_the_number_of_updates(
     clients, plan, personas, clock, django_assert_max_num_queries, n_units, n_tasks, expected
 ):
     assert _bulk_supporters(plan, personas.support, n_units, n_tasks) == expected
-    clients.lead.get(_url(plan.tasks[0], _march(plan)))  # creates the draft
+    reporting.start_update(task=plan.tasks[0], period=_march(plan), actor=personas.lead)
     with django_assert_max_num_queries(16):
         response = clients.lead.get(_url(plan.tasks[0], _march(plan)))
     assert len(response.context["rows"]) == n_units + 2
     assert response.content.decode().count('href="/evidence/') == n_units
+
+
+def test_unsaved_lead_form_query_count_does_not_grow_with_the_number_of_updates(
+    clients, plan, personas, clock, django_assert_max_num_queries
+):
+    assert _bulk_supporters(plan, personas.support, 40, 160) == 1000
+    with django_assert_max_num_queries(17):
+        response = clients.lead.get(_url(plan.tasks[0], _march(plan)))
+    assert len(response.context["rows"]) == 42
+    assert not ProgressUpdate.objects.filter(department=plan.commerce, task=plan.tasks[0]).exists()
 
 
 def test_returnable_inputs_agrees_with_can_return_input(plan, personas, clock):

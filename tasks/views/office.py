@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pilot import permissions
 from tasks import selectors
 from tasks.diff import revision_diff
-from tasks.forms_review import ReturnForm, ReviewFilterForm
+from tasks.forms_review import AcceptForm, ReturnForm, ReviewFilterForm
 from tasks.models import UpdateState
 from tasks.services import review
 
@@ -29,7 +29,9 @@ def review_queue(request):
     if not form.is_valid():
         context = {"form": form, "page": None}
         return render(request, "tasks/office/review_queue.html", context, status=400)
-    updates = selectors.review_queue(programme=programme, filters=form.cleaned_data)
+    updates = permissions.visible_updates(
+        request.user, selectors.review_queue(programme=programme, filters=form.cleaned_data)
+    )
     page = Paginator(updates, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "tasks/office/review_queue.html", {"form": form, "page": page})
 
@@ -44,8 +46,14 @@ def bulk_accept(request):
     if request.POST.get("confirm") != "yes":
         context = {"updates": updates, "filters": filters}
         return render(request, "tasks/office/bulk_accept_confirm.html", context)
-    accepted = review.bulk_accept(updates=updates, actor=request.user)
-    messages.success(request, _("已采纳 %(n)s 份报送。") % {"n": accepted})
+    result = review.bulk_accept(updates=updates, actor=request.user)
+    messages.success(request, _("已采纳 %(n)s 份报送。") % {"n": len(result.accepted)})
+    if result.taken:
+        messages.warning(
+            request,
+            _("另有 %(n)s 份报送已由他人审核，未重复处理：%(items)s")
+            % {"n": len(result.taken), "items": "；".join(str(u) for u in result.taken)},
+        )
     return redirect(f"{reverse('review-queue')}?{filters}")
 
 
@@ -60,8 +68,10 @@ def review_update(request, update_id: int):
 @login_required
 def accept_update(request, update_id: int):
     update = _update_for_office(request, update_id)
+    form = AcceptForm(request.POST)
+    highlight = form.is_valid() and form.cleaned_data["highlight"]
     try:
-        review.accept_update(update=update, actor=request.user)
+        review.accept_update(update=update, actor=request.user, highlight=highlight)
     except (PermissionDenied, ValidationError) as error:
         # The gate above let an office user in: the update changed state meanwhile.
         messages.error(request, " ".join(_messages_of(error)))
@@ -137,6 +147,7 @@ def _render_review(request, update, form, status: int = 200):
     context = {
         "update": update,
         "form": form,
+        "accept_form": AcceptForm(),
         "reviews": update.reviews.all(),
         "diff": revision_diff(update),
         "can_review": permissions.can_review_update(request.user, update),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from pilot.permissions import can_manage_plan
+from pilot.text_input import query_value
 from tasks.exports import XLSX_CONTENT_TYPE
 from tasks.exports.plan import build_plan_workbook
 from tasks.models import Programme
@@ -19,7 +20,7 @@ def export_plan_xlsx(request):
     if not can_manage_plan(request.user):
         raise PermissionDenied
     programmes = Programme.objects.all()
-    if code := request.GET.get("programme"):
+    if code := query_value(request, "programme"):
         programmes = programmes.filter(code=code)
     programme = programmes.first()
     if programme is None:

@@ -23,6 +23,7 @@ from tasks import selectors
 from tasks.forms import ReturnInputForm, UpdateForm
 from tasks.models import Evidence, ProgressUpdate, ReportingPeriod, Task
 from tasks.services import reporting, review
+from tasks.services.periods import filing_refusal
 
 
 @require_GET
@@ -42,6 +43,7 @@ def home(request):
         "periods": periods,
         "period": period,
         "period_days_left": (period.due_on - clock.today()).days if period else None,
+        "filing_refusal": filing_refusal(period, clock.today()) if period else None,
         "items": items,
         "counts": selectors.worklist_counts(items),
     }
@@ -55,18 +57,23 @@ def _chosen_period(request, periods: list[ReportingPeriod]) -> ReportingPeriod |
 
 @login_required
 def update_form(request, task_id: int, period_id: int):
-    """Show, save or submit the department's update for a task and period."""
+    """Show, save or submit the department's update for a task and period.
+
+    A GET never writes: before the first save the form shows an unsaved draft (version 0),
+    and the first POST creates it.
+    """
     task = get_object_or_404(Task, pk=task_id)
     period = get_object_or_404(ReportingPeriod, pk=period_id, programme_id=task.programme_id)
     department = permissions.reporter_department(request.user)
     if department is None or not selectors.department_assignment(department=department, task=task):
         raise PermissionDenied(_("您的单位不承担该任务。"))
     update = selectors.department_update(department=department, task=task, period=period)
-    if update is None and permissions.can_file_update(request.user, task, period):
-        reporting.start_update(task=task, period=period, actor=request.user)
-        update = selectors.department_update(department=department, task=task, period=period)
     if update is None:
-        return render(request, "tasks/reporter/update_form.html", {"task": task, "period": period})
+        refusal = permissions.filing_refusal(request.user, task, period)
+        if refusal and request.method != "POST":
+            context = {"task": task, "period": period, "refusal": refusal}
+            return render(request, "tasks/reporter/update_form.html", context)
+        update = reporting.new_update(task=task, period=period, actor=request.user)
     rows = selectors.supporting_rows(update=update) if update.is_lead else None
     inputs = [row.input for row in rows if row.input] if rows is not None else None
     if request.method == "POST":
@@ -81,26 +88,34 @@ def update_form(request, task_id: int, period_id: int):
     )
 
 
+def _drawn_from(update: ProgressUpdate) -> list[ProgressUpdate]:
+    # An unsaved draft has no relations yet (Django refuses to query them).
+    return list(update.drawn_from.all()) if update.pk else []
+
+
 def _initial(update: ProgressUpdate, rows) -> dict:
     initial = {field: getattr(update, field) for field in reporting.EDITABLE_FIELDS}
     initial["version"] = update.version
     if rows is not None:
         chosen = [r.input.pk for r in rows if r.state in ("received", "late")]
-        initial["drawn_from"] = [item.pk for item in update.drawn_from.all()] or chosen
+        initial["drawn_from"] = [item.pk for item in _drawn_from(update)] or chosen
     return initial
 
 
 def _form_context(request, form: UpdateForm, update: ProgressUpdate, rows) -> dict:
-    editable = permissions.can_edit_update(request.user, update)
+    editable = _editable(request.user, update)
     chosen = {str(pk) for pk in (form["drawn_from"].value() or [])} if rows is not None else set()
+    returns = getattr(update, "returns", None)
     return {
         "task": update.task,
         "period": update.period,
         "update": update,
+        "saved": update.pk is not None,
+        "evidence_files": list(update.evidence.all()) if update.pk else [],
         "form": form,
         "editable": editable,
         "show_form": editable or form.is_bound,
-        "last_return": update.returns[0] if update.returns else None,
+        "last_return": returns[0] if returns else None,
         "copy_warning": editable and reporting.is_copy_of_previous(update),
         "files_dropped": form.is_bound and bool(form.errors) and bool(request.FILES),
         "rows": rows,
@@ -109,29 +124,47 @@ def _form_context(request, form: UpdateForm, update: ProgressUpdate, rows) -> di
             request.user, [row.input for row in rows or [] if row.input]
         ),
         "days_left": (update.period.due_on - clock.today()).days,
-        "drawn_units": "、".join(str(item.department) for item in update.drawn_from.all()),
+        "drawn_units": "、".join(str(item.department) for item in _drawn_from(update)),
     }
+
+
+def _editable(user, update: ProgressUpdate) -> bool:
+    if update.pk is None:
+        return permissions.can_file_update(user, update.task, update.period)
+    return permissions.can_edit_update(user, update)
 
 
 def _save_from_form(request, form: UpdateForm, update: ProgressUpdate) -> ProgressUpdate | None:
     """Save (and submit) everything the form holds, or nothing at all; None on error."""
     if not form.is_valid():
         return None
-    if not permissions.can_edit_update(request.user, update):
+    if update.pk is None:
+        refusal = permissions.filing_refusal(request.user, update.task, update.period)
+        if refusal:
+            form.add_error(None, [refusal, _("您填写的内容尚未保存。")])
+            return None
+    elif not permissions.can_edit_update(request.user, update):
         form.add_error(None, _("该报送已提交或期次已关闭，当前不能修改；您填写的内容尚未保存。"))
         return None
+    filing = {
+        "actor": request.user,
+        "data": form.update_values(),
+        "uploads": form.cleaned_data["evidence"],
+        "submit": form.submitting,
+        "drawn_from": list(form.cleaned_data.get("drawn_from") or []),
+    }
     try:
-        saved = reporting.file_update(
-            update=update,
-            actor=request.user,
-            data=form.update_values(),
-            expected_version=form.cleaned_data["version"],
-            uploads=form.cleaned_data["evidence"],
-            submit=form.submitting,
-            drawn_from=list(form.cleaned_data.get("drawn_from") or []),
-        )
+        if update.pk is None:
+            saved = reporting.file_new_update(task=update.task, period=update.period, **filing)
+        else:
+            saved = reporting.file_update(
+                update=update, expected_version=form.cleaned_data["version"], **filing
+            )
     except ValidationError as error:
         _add_service_errors(form, error)
+        return None
+    except PermissionDenied as refused:
+        form.add_error(None, [str(refused), _("您填写的内容尚未保存。")])
         return None
     _report_success(request, saved, submitted=form.submitting)
     return saved
@@ -146,6 +179,11 @@ def _add_service_errors(form: UpdateForm, error: ValidationError) -> None:
 
 
 def _report_success(request, update: ProgressUpdate, *, submitted: bool) -> None:
+    for name in update.duplicate_uploads:
+        messages.warning(
+            request,
+            _("该文件已上传：“%(name)s”与已有的佐证材料相同，未重复保存。") % {"name": name},
+        )
     if not submitted:
         messages.success(request, _("草稿已保存。"))
         return

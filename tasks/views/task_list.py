@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from pilot import permissions
+from pilot.text_input import query_value
 from tasks import selectors
 from tasks.exports import XLSX_CONTENT_TYPE
 from tasks.exports.plan import unit_names
@@ -24,7 +25,7 @@ PAGE_SIZE = 50
 
 
 def _programme(request) -> Programme:
-    code = request.GET.get("programme")
+    code = query_value(request, "programme")
     programme = (
         Programme.objects.filter(code=code).first() if code else selectors.default_programme()
     )

@@ -166,12 +166,12 @@ class Command(BaseCommand):
             plan = _task_plan(rng, _due_index(all_periods, task.due_on))
             writer.write_task(task, plan, periods)
         counts = writer.save()
-        for task in Task.objects.filter(programme=programme):
-            refresh_task_status(task=task)
         for task_id, at in writer.confirmations.items():
             Task.objects.filter(pk=task_id).update(
                 completion_confirmed_at=at, completion_confirmed_by_id=reviewer.pk
             )
+        for task in Task.objects.filter(programme=programme):
+            refresh_task_status(task=task)
         return {**counts, "accounts": accounts, "confirmed": len(writer.confirmations)}
 
 
@@ -252,17 +252,17 @@ class _Writer:
         if roll < 0.05:
             return None  # missing
         late = roll > 0.87
+        returned = lead and rng.random() < 0.08
         day = period.due_on + datetime.timedelta(
-            days=rng.randint(1, 9) if late else -rng.randint(0, 14)
+            days=rng.randint(1, 9) if late else -rng.randint(4 if returned else 0, 14)
         )
         first = _at(day, rng.randint(9, 17))
         if first > self.now:  # not yet: a draft at most
             if rng.random() < 0.5:
                 self._add(task, period, assignment, user, status, percent, state="draft")
             return None
-        returned = lead and rng.random() < 0.08
         resubmitted = first + datetime.timedelta(days=2)
-        reviewed = (resubmitted if returned else first) + datetime.timedelta(days=2)
+        reviewed = self._review_time(period, resubmitted if returned else first, late=late)
         state = UpdateState.SUBMITTED
         if lead and reviewed <= self.now:
             state = UpdateState.ACCEPTED
@@ -281,6 +281,14 @@ class _Writer:
             self.reviews.append((index, ReviewAction.ACCEPT, reviewed))
             return reviewed
         return None
+
+    def _review_time(self, period, submitted, *, late: bool) -> datetime.datetime:
+        """The office reviews an on-time report by the due date (a few stay in its queue
+        past it); a late one two days after it came in. A report accepted after the due date
+        counts from the next period on, as the status rule says."""
+        if late or self.rng.random() < 0.05:
+            return submitted + datetime.timedelta(days=2)
+        return min(submitted + datetime.timedelta(days=2), _at(period.due_on, 20))
 
     def _add(self, task, period, assignment, user, status, percent, *, state, first=None,
              late=False, returned=False, submitted=None, reviewed=None) -> int:  # fmt: skip

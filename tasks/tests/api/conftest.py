@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from reports.models import ReportRun
 from tasks.models import Evidence, ProgressUpdate, Review, Task, TaskStatus
@@ -30,8 +30,8 @@ FILLED = {
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def pdf_upload(name="进展说明.pdf"):
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+def pdf_upload(name="进展说明.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 def draft(task, period, user, data=FILLED):
@@ -76,7 +76,7 @@ def snapshot():
         ),
         "evidence": list(Evidence.objects.order_by("pk").values_list("pk", flat=True)),
         "reviews": Review.objects.count(),
-        "tokens": list(Token.objects.order_by("user_id").values_list("user_id", "key")),
+        "tokens": list(AuthToken.objects.order_by("user_id").values_list("user_id", "digest")),
         "report_runs": list(ReportRun.objects.order_by("pk").values_list("pk", "state")),
         "tasks": list(Task.objects.order_by("pk").values_list("pk", "status", "percent")),
     }

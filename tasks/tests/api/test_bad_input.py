@@ -72,7 +72,7 @@ def test_creating_for_a_task_the_department_does_not_hold_is_refused_on_task(pla
     body = {"task": plan.tasks[1].pk, "period": filed.march.pk}
     response = _post(clients.finance, "/api/v1/updates/", body)
     assert response.status_code == 400
-    assert response.json() == {"task": ["您的单位不承担该任务，或该期次已关闭。"]}
+    assert response.json() == {"task": ["您的单位不承担该任务。"]}
     assert snapshot() == before
 
 
@@ -80,9 +80,14 @@ def test_creating_a_second_update_for_the_same_task_and_period_is_refused(plan, 
     before = snapshot()
     body = {"task": plan.tasks[0].pk, "period": filed.march.pk, "percent": 90}
     response = _post(clients.lead, "/api/v1/updates/", body)
-    assert response.status_code == 400
+    assert response.status_code == 409
+    draft = filed.lead_draft
     assert response.json() == {
-        "task": [f"本单位已有该任务本期的报送（编号 {filed.lead_draft.pk}），请修改该报送。"]
+        "task": [
+            f"本单位已有该任务本期的报送（编号 {draft.pk}，版本 {draft.version}，lead 于 "
+            "2021-03-10 10:00 保存），您的内容尚未保存。请刷新页面，在该报送上修改。"
+        ],
+        "existing": {"id": draft.pk, "version": draft.version},
     }
     assert snapshot() == before
 
@@ -154,14 +159,24 @@ def test_evidence_that_is_not_what_its_name_says_is_refused_on_file(filed, clien
     assert snapshot() == before
 
 
-def test_issuing_a_token_for_an_administrator_is_refused_on_user(filed, clients):
+def test_an_administrator_cannot_issue_itself_a_token(filed):
     from django.contrib.auth import get_user_model
+    from django.test import Client
 
     admin = get_user_model().objects.create_superuser("root", password="pass-word-123")
+    client = Client()
+    client.force_login(admin)
     before = snapshot()
-    response = _post(clients.office, "/api/v1/tokens/", {"user": admin.pk})
+    response = _post(client, "/api/v1/tokens/", {})
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+def test_naming_another_account_when_issuing_a_token_is_refused_on_user(filed, personas, clients):
+    before = snapshot()
+    response = _post(clients.office, "/api/v1/tokens/", {"user": personas.lead.pk})
     assert response.status_code == 400
-    assert response.json() == {"user": ["该账号不能持有接口令牌（已停用、无角色或为管理员）。"]}
+    assert response.json() == {"user": ["不支持该字段。"]}
     assert snapshot() == before
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from departments.models import DepartmentAlias, Role
 from pilot.factories import (
@@ -52,7 +52,8 @@ def many(plan, personas, filed):
             created_by=personas.office,
         )
         review.reasons.set(reasons[:2])
-        Token.objects.create(user=make_user(f"system{n}", Role.REPORTER, lead))
+        make_user(f"system{n}", Role.REPORTER, lead)
+        AuthToken.objects.create(user=personas.office)
         run = ReportRun.objects.create(
             kind="monthly",
             programme=plan.programme,

@@ -4,7 +4,7 @@ import json
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from tasks.models import UpdateState
 
@@ -17,27 +17,23 @@ def _numbers(response):
     return [row["number"] for row in response.json()["results"]]
 
 
-def test_a_token_issued_by_the_office_reads_the_tasks(plan, personas, clients):
-    issued = clients.office.post(
-        "/api/v1/tokens/", json.dumps({"user": personas.member.pk}), "application/json"
-    ).json()
+def test_a_token_a_member_issued_for_itself_reads_the_tasks(plan, clients):
+    issued = clients.member.post("/api/v1/tokens/", "{}", "application/json").json()
     response = _token_client(issued["key"]).get("/api/v1/tasks/")
     assert response.status_code == 200
     assert response.json()["count"] == 3
 
 
 def test_a_revoked_token_no_longer_works(plan, personas, clients):
-    key = Token.objects.create(user=personas.member).key
-    clients.office.delete(f"/api/v1/tokens/{personas.member.pk}/")
-    response = _token_client(key).get("/api/v1/tasks/")
-    assert response.status_code == 401
+    token, key = AuthToken.objects.create(user=personas.member)
+    response = clients.member.delete(f"/api/v1/tokens/{token.token_key}/")
+    assert response.status_code == 204
+    assert _token_client(key).get("/api/v1/tasks/").status_code == 401
 
 
 def test_issuing_again_replaces_the_old_token(plan, personas, clients):
-    old = Token.objects.create(user=personas.member).key
-    clients.office.post(
-        "/api/v1/tokens/", json.dumps({"user": personas.member.pk}), "application/json"
-    )
+    _token, old = AuthToken.objects.create(user=personas.member)
+    clients.member.post("/api/v1/tokens/", "{}", "application/json")
     assert _token_client(old).get("/api/v1/tasks/").status_code == 401
 
 

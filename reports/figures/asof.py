@@ -1,0 +1,281 @@
+"""The one task status rule, as of any period.
+
+A task's status and percent as of period P come from the lead updates of periods up to P
+that the office had ACCEPTED by P's cut-off, and from a completion confirmation (办结确认)
+made by then:
+
+- **Cut-off** of P: the end of P's due date (local time), or now if that is later than now
+  (a report generated before the due date is an interim one, 中期/未截止).
+- **Lead units**: the task's lead assignments whose department is concrete. A collective
+  (各市县, 有关部门 ...) never reports, so it is never a lead for the rule; a body the office
+  named for a collective (``Assignment.on_behalf_of``) is an ordinary concrete lead. A task
+  whose leads are all collectives, with no body named, keeps the status the office set on
+  the row.
+- For each lead unit take its latest (by period) accepted update in effect; the task is
+  受阻 if any lead reports 受阻, else 进度滞后 if any reports 进度滞后, else 已完成 if every
+  lead reports 已完成, else 未启动 if all report 未启动, else 正常推进. The percent is the
+  mean of the leads' percents, rounded down; a lead with no accepted update counts as 未启动
+  at 0 %. Needs coordination: any lead's update in effect asks for it.
+- A task confirmed complete by the cut-off is 已完成 at 100 %, whatever the updates say.
+
+An accepted update takes effect at the first period whose start is not before its own
+period's start and whose cut-off is not before its acceptance: an update accepted after its
+own period's due date counts from a later period on, so a past period's figures never
+change. ``walk_statuses`` applies that period by period in one pass (four queries for a
+programme's whole history); ``states_as_of`` is its last step, and the task row
+(``tasks.services.review.refresh_task_status``) uses ``combine`` on the same inputs.
+"""
+
+import bisect
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db.models import Q
+from django.utils import timezone
+
+from departments.models import DepartmentKind
+from pilot import clock
+from tasks.models import (
+    Assignment,
+    AssignmentRole,
+    Programme,
+    ProgressUpdate,
+    ReportingPeriod,
+    Task,
+    TaskStatus,
+    UpdateState,
+)
+
+
+class Report(NamedTuple):
+    """What one lead unit's accepted update says (the inputs of the rule)."""
+
+    status: str
+    percent: int
+    needs_coordination: bool
+    period_id: int
+    period_start: datetime.date
+
+
+class TaskState(NamedTuple):
+    """A task's state as of a period: status, percent, needs_coordination, confirmed, and the
+    latest period whose update it reflects (status_period_id, None when none)."""
+
+    status: str
+    percent: int
+    needs_coordination: bool
+    confirmed: bool
+    status_period_id: int | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.status == TaskStatus.COMPLETED
+
+
+def due_end(period: ReportingPeriod) -> datetime.datetime:
+    """Return the end of ``period``'s due date (midnight after it, local time)."""
+    day = period.due_on + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def cutoff(period: ReportingPeriod, *, now: datetime.datetime | None = None) -> datetime.datetime:
+    """Return ``period``'s cut-off: the end of its due date, or now if that is earlier."""
+    return min(due_end(period), now or clock.now())
+
+
+def is_interim(period: ReportingPeriod, *, now: datetime.datetime | None = None) -> bool:
+    """True when ``period``'s due date has not ended yet (an interim report, 中期/未截止)."""
+    return (now or clock.now()) < due_end(period)
+
+
+def combine(*, leads, reports: dict, confirmed: bool, fallback: TaskState) -> TaskState:
+    """Apply the rule: ``leads`` are the concrete lead department ids, ``reports`` maps a
+    department id to its Report in effect; ``fallback`` is the row's state (used when the
+    task has no concrete lead)."""
+    if confirmed:
+        period = _latest_period(reports.values())
+        return TaskState(TaskStatus.COMPLETED, 100, False, True, period)
+    if not leads:
+        return fallback
+    found = [reports.get(department) for department in leads]
+    statuses = [report.status if report else TaskStatus.NOT_STARTED for report in found]
+    percents = [report.percent if report else 0 for report in found]
+    return TaskState(
+        status=combine_statuses(statuses),
+        percent=sum(percents) // len(percents),
+        needs_coordination=any(report and report.needs_coordination for report in found),
+        confirmed=False,
+        status_period_id=_latest_period(report for report in found if report),
+    )
+
+
+def _latest_period(reports) -> int | None:
+    latest = max(reports, key=lambda report: report.period_start, default=None)
+    return latest.period_id if latest else None
+
+
+def combine_statuses(statuses: list[str]) -> str:
+    """Combine several lead units' statuses into the task's (see the module docstring)."""
+    if not statuses:
+        return TaskStatus.NOT_STARTED
+    if TaskStatus.BLOCKED in statuses:
+        return TaskStatus.BLOCKED
+    if TaskStatus.BEHIND in statuses:
+        return TaskStatus.BEHIND
+    if all(status == TaskStatus.COMPLETED for status in statuses):
+        return TaskStatus.COMPLETED
+    if all(status == TaskStatus.NOT_STARTED for status in statuses):
+        return TaskStatus.NOT_STARTED
+    return TaskStatus.ON_TRACK
+
+
+def lead_units(*, tasks) -> dict[int, list[int]]:
+    """Return {task id: [concrete lead department ids]} for a Task queryset (one query)."""
+    rows = (
+        Assignment.objects.filter(task__in=tasks, role=AssignmentRole.LEAD)
+        .exclude(department__kind=DepartmentKind.COLLECTIVE)
+        .order_by()
+        .values_list("task_id", "department_id")
+    )
+    leads: dict[int, list[int]] = {}
+    for task_id, department_id in rows:
+        leads.setdefault(task_id, []).append(department_id)
+    return leads
+
+
+def row_state(task) -> TaskState:
+    """Return the state stored on a task row (what the office set, for collective-led ones)."""
+    return TaskState(task.status, task.percent, task.needs_coordination, False)
+
+
+@dataclass
+class _TaskInputs:
+    leads: list
+    fallback: TaskState
+    confirmed_at: datetime.datetime | None
+    reports: dict
+
+
+def walk_statuses(
+    *, programme: Programme, periods: list[ReportingPeriod], now=None, only_last: bool = False
+) -> Iterator[tuple[ReportingPeriod, dict[int, TaskState]]]:
+    """Yield (period, {task id: TaskState as of that period}) for ``periods`` (in order;
+    ``only_last``: for the last one only, which spares combining at every step).
+
+    The dict is the same object each time, updated in place: read it before the next step.
+    Four queries whatever the length of the history.
+    """
+    now = now or clock.now()
+    periods = sorted(periods, key=lambda period: period.starts_on)
+    cutoffs = [cutoff(period, now=now) for period in periods]
+    # Cut-offs only grow along the periods (later periods are due later), which the search
+    # below needs; an office that moved a due date earlier than the previous one's is clamped.
+    for index in range(1, len(cutoffs)):
+        cutoffs[index] = max(cutoffs[index], cutoffs[index - 1])
+    index_of = {period.pk: index for index, period in enumerate(periods)}
+    tasks = Task.objects.filter(programme=programme)
+    leads = lead_units(tasks=tasks)
+    inputs = _task_inputs(tasks, leads)
+    effects: list[list] = [[] for _period in periods]
+    for update in _accepted(period_ids=list(index_of)):
+        task_id, department_id, period_id, reviewed_at = update[:4]
+        task = inputs.get(task_id)
+        if task is None or department_id not in task.leads:
+            continue
+        first = index_of[period_id]
+        # An accepted update without a review time (older data) counts from its own period.
+        at = bisect.bisect_left(cutoffs, reviewed_at, lo=first) if reviewed_at else first
+        if at < len(periods):
+            effects[at].append(update)
+    confirmations: list[list] = [[] for _period in periods]
+    for task_id, task in inputs.items():
+        if task.confirmed_at is not None:
+            at = bisect.bisect_left(cutoffs, task.confirmed_at)
+            if at < len(periods):
+                confirmations[at].append(task_id)
+    confirmed: set[int] = set()
+    states = {
+        task_id: combine(leads=task.leads, reports={}, confirmed=False, fallback=task.fallback)
+        for task_id, task in inputs.items()
+    }
+    changed: set[int] = set()
+    for index, period in enumerate(periods):
+        changed.update(confirmations[index])
+        confirmed.update(confirmations[index])
+        for task_id, department_id, period_id, _at, status, percent, coordination in effects[index]:
+            start = periods[index_of[period_id]].starts_on
+            reports = inputs[task_id].reports
+            held = reports.get(department_id)
+            if held is None or held.period_start <= start:
+                reports[department_id] = Report(status, percent, coordination, period_id, start)
+                changed.add(task_id)
+        if only_last and index < len(periods) - 1:
+            continue
+        for task_id in changed:
+            task = inputs[task_id]
+            states[task_id] = combine(
+                leads=task.leads,
+                reports=task.reports,
+                confirmed=task_id in confirmed,
+                fallback=task.fallback,
+            )
+        changed.clear()
+        yield period, states
+
+
+def _task_inputs(tasks, leads) -> dict[int, _TaskInputs]:
+    rows = tasks.order_by().values_list(
+        "pk", "status", "percent", "needs_coordination", "completion_confirmed_at"
+    )
+    return {
+        pk: _TaskInputs(leads.get(pk, []), TaskState(status, percent, coordination, False), at, {})
+        for pk, status, percent, coordination, at in rows
+    }
+
+
+def _accepted(*, period_ids: list[int]):
+    # Filtering on the period ids lets the database use the (period, state) index.
+    return (
+        ProgressUpdate.objects.filter(
+            period_id__in=period_ids, role=AssignmentRole.LEAD, state=UpdateState.ACCEPTED
+        )
+        .order_by()
+        .values_list(
+            "task_id",
+            "department_id",
+            "period_id",
+            "reviewed_at",
+            "status",
+            "percent",
+            "needs_coordination",
+        )
+        .iterator(chunk_size=5000)
+    )
+
+
+def states_as_of(
+    *, programme: Programme, period: ReportingPeriod, now=None
+) -> dict[int, TaskState]:
+    """Return {task id: TaskState} of every task of ``programme`` as of ``period``."""
+    periods = list(
+        ReportingPeriod.objects.filter(programme=programme, starts_on__lte=period.starts_on)
+    )
+    states: dict[int, TaskState] = {}
+    for _period, current in walk_statuses(
+        programme=programme, periods=periods, now=now, only_last=True
+    ):
+        states = current
+    return dict(states)
+
+
+def period_accepted_q(period: ReportingPeriod, *, now=None) -> Q:
+    """Return the ProgressUpdate filter of ``period``'s lead updates accepted by its cut-off
+    (what a report on ``period`` may quote; concrete leads only, as the rule counts them)."""
+    accepted_by = Q(reviewed_at__lte=cutoff(period, now=now)) | Q(reviewed_at__isnull=True)
+    return (
+        Q(period=period, role=AssignmentRole.LEAD, state=UpdateState.ACCEPTED)
+        & accepted_by
+        & ~Q(department__kind=DepartmentKind.COLLECTIVE)
+    )

@@ -1,0 +1,103 @@
+"""Two reporters of one department create the same update at the same moment: one wins,
+the others are refused and nothing they typed overwrites the winner's text.
+
+Real threads against PostgreSQL (the unique constraint decides inside a savepoint).
+"""
+
+import json
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from departments.models import Role
+from pilot.factories import make_user
+from tasks.models import AuditEvent, ProgressUpdate
+from tasks.services import reporting
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+WRITERS = 6
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("real-thread races need PostgreSQL (set DATABASE_URL)")
+
+
+def _race(work, count):
+    """Run ``work(i)`` in ``count`` threads released together; return their results."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(i):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = work(i)
+        except Exception as error:  # the test inspects every outcome
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def _colleagues(plan, count):
+    return [make_user(f"writer{i}", Role.REPORTER, plan.commerce) for i in range(count)]
+
+
+def test_simultaneous_api_creates_of_one_update_let_exactly_one_win(plan, personas, clock):
+    march = plan.periods[(2021, 3)]
+    clients = []
+    for user in _colleagues(plan, WRITERS):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+
+    def create(i):
+        body = {"task": plan.tasks[0].pk, "period": march.pk, "work_done": f"第{i}位的内容"}
+        return clients[i].post(
+            "/api/v1/updates/", json.dumps(body), content_type="application/json"
+        )
+
+    responses = _race(create, WRITERS)
+
+    codes = sorted(response.status_code for response in responses)
+    assert codes == [201] + [409] * (WRITERS - 1)
+    [winner] = [i for i, response in enumerate(responses) if response.status_code == 201]
+    update = ProgressUpdate.objects.get()
+    assert update.work_done == f"第{winner}位的内容"
+    assert update.version == 2
+    for response in responses:
+        if response.status_code == 409:
+            assert response.json()["existing"] == {"id": update.pk, "version": 2}
+    assert AuditEvent.objects.filter(verb="created").count() == 1
+
+
+def test_simultaneous_first_saves_of_the_form_let_exactly_one_win(plan, personas, clock):
+    march = plan.periods[(2021, 3)]
+    writers = _colleagues(plan, WRITERS)
+
+    def save(i):
+        return reporting.file_new_update(
+            task=plan.tasks[0],
+            period=march,
+            actor=writers[i],
+            data={"status": "on_track", "percent": 10 + i, "work_done": f"第{i}位的内容"},
+        )
+
+    results = _race(save, WRITERS)
+
+    saved = [result for result in results if isinstance(result, ProgressUpdate)]
+    refused = [result for result in results if isinstance(result, reporting.UpdateExistsError)]
+    assert (len(saved), len(refused)) == (1, WRITERS - 1)
+    update = ProgressUpdate.objects.get()
+    assert (update.pk, update.work_done) == (saved[0].pk, saved[0].work_done)
+    assert all(f"编号 {update.pk}，版本 2" in error.messages[0] for error in refused)
