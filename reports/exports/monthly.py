@@ -209,10 +209,7 @@ def build_monthly_document(
 def add_numbered(document, items: list[str], *, empty: str) -> None:
     """Add ``items`` as paragraphs numbered 1. 2. ... in the text (no Word list numbering,
     so every section starts again at 1)."""
-    if not items:
-        document.add_paragraph(empty)
-    for number, text in enumerate(items, start=1):
-        document.add_paragraph(f"{number}. {text}")
+    common.add_items(document, items, empty=empty)
 
 
 def chinese_date(day) -> str:

@@ -139,7 +139,7 @@ def test_monthly_document_states_the_same_figures(plan, february):
     assert "试点任务共3项" in text
     assert "平均完成进度20.0%" in text
     assert "应报送6份，按期报送3份，逾期报送1份，未报送2份，按期报送率50.0%" in text
-    assert "1. 第2项（海口海关）：需要协调查验场地。" in text
+    assert "1.第2项（海口海关）：需要协调查验场地。" in text
     assert "本期有1项任务提出需协调解决的问题" in text
     units = {
         row.cells[0].text: [c.text for c in row.cells[1:]]

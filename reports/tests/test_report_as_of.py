@@ -149,14 +149,14 @@ def test_demo_report_equals_the_trend_and_the_database(demo, month):
     assert "联席会议办公室" not in {u.department.short_name for u in units}
     # 四 lists exactly the lagging tasks, never a completed one.
     lagging = section(text, "四、滞后和受阻任务", "五、需协调解决的问题")
-    listed = {int(n) for n in re.findall(r"^\d+\. 第(\d+)项", lagging, flags=re.M)}
+    listed = {int(n) for n in re.findall(r"^\d+\.第(\d+)项", lagging, flags=re.M)}
     numbers = dict(Task.objects.filter(programme=demo.programme).values_list("pk", "number"))
     assert listed == {
         numbers[pk] for pk, (s, _p, _c) in expected.items() if s in (S.BEHIND, S.BLOCKED)
     }
     # 五 lists the period's accepted updates asking for coordination; the headline agrees.
     coordination = section(text, "五、需协调解决的问题", "六、报送情况")
-    flagged = set(re.findall(r"^\d+\. 第(\d+)项", coordination, flags=re.M))
+    flagged = set(re.findall(r"^\d+\.第(\d+)项", coordination, flags=re.M))
     assert f"本期有{len(flagged)}项任务提出需协调解决的问题" in text
 
 
@@ -253,7 +253,7 @@ def test_a_highlight_marked_when_accepting_leads_the_months_progress(
     assert (update.state, update.is_highlight) == (UpdateState.ACCEPTED, True)
     text = document_text(exports.build_monthly_document(programme=plan.programme, period=period))
     progress = section(text, "三、本月主要进展", "四、滞后和受阻任务")
-    assert "1. 第2项“通关便利化”（海口海关）：首创“两步申报”模式。" in progress
+    assert "1.第2项“通关便利化”（海口海关）：首创“两步申报”模式。" in progress
 
 
 def test_bulk_accept_reports_updates_someone_else_took(plan, personas, clock):
