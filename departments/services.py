@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from departments.models import AccountEvent, AccountVerb, Department, Profile, Role
+from departments.usernames import pinyin_username
 from pilot import clock, permissions
 
 # No 0/o, 1/l/i: the password is read off a sheet of paper and typed in by hand.
@@ -105,8 +106,9 @@ def grant_office_admin(*, user) -> None:
 
 
 def reporter_username(department: Department) -> str:
-    """Return the deterministic username of a department's reporter account."""
-    return f"dept-{department.pk}"
+    """Return the username a department's reporter account gets: the pinyin of its short
+    name (省商务厅: shangwu), or dept-<id> when the name has nothing to spell."""
+    return pinyin_username(department.label) or f"dept-{department.pk}"
 
 
 def department_reporter(department: Department):
@@ -147,7 +149,8 @@ def create_reporter_accounts(*, departments) -> list[tuple[Department, str, str]
 
 
 def _free_username(base: str) -> str:
-    # A user named dept-<pk> may survive its profile (deleted by hand); do not collide.
+    # Two units may spell alike (省水务厅, 海南省税务局: shuiwu), and a user may survive its
+    # profile (deleted by hand): never reuse a taken name.
     taken = set(
         get_user_model()
         .objects.filter(username__startswith=base)

@@ -9,9 +9,10 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from departments.models import DepartmentAlias, Profile, Role
+from departments.models import DepartmentAlias, DepartmentKind, Profile, Role
 from departments.services import create_account, create_reporter_accounts, generate_password
-from pilot.factories import make_user
+from pilot.factories import DepartmentFactory, make_user
+from tasks.models import Assignment, AssignmentRole
 
 pytestmark = pytest.mark.django_db
 
@@ -66,11 +67,24 @@ def test_a_taken_username_is_refused(plan):
     assert caught.value.message_dict == {"username": ["用户名“zhao”已被使用。"]}
 
 
-def test_reporter_accounts_are_named_after_the_department_id(plan):
+def test_reporter_accounts_are_named_in_the_pinyin_of_the_short_name(plan):
     results = create_reporter_accounts(departments=[plan.commerce, plan.customs])
     usernames = [username for _, username, _ in results]
-    assert usernames == [f"dept-{plan.commerce.pk}", f"dept-{plan.customs.pk}"]
+    assert usernames == ["shangwu", "haikouhaiguan"]
     assert all(password for _, _, password in results)
+
+
+def test_a_name_with_nothing_to_spell_falls_back_to_the_department_id(plan):
+    odd = DepartmentFactory(name="某单位", short_name="—")
+    [(_, username, _)] = create_reporter_accounts(departments=[odd])
+    assert username == f"dept-{odd.pk}"
+
+
+def test_two_units_that_spell_alike_get_distinct_usernames(plan):
+    water = DepartmentFactory(name="省水务厅")
+    tax = DepartmentFactory(name="海南省税务局", kind=DepartmentKind.CENTRAL)
+    results = create_reporter_accounts(departments=[water, tax])
+    assert [username for _, username, _ in results] == ["shuiwu", "shuiwu-2"]
 
 
 def test_department_with_a_reporter_account_is_skipped_with_an_empty_password(plan, personas):
@@ -85,9 +99,9 @@ def test_collectives_get_no_reporter_account(plan):
 
 
 def test_a_leftover_user_with_the_derived_name_is_not_reused(plan):
-    get_user_model().objects.create_user(username=f"dept-{plan.finance.pk}")
+    get_user_model().objects.create_user(username="caizheng")
     [(_, username, _)] = create_reporter_accounts(departments=[plan.finance])
-    assert username == f"dept-{plan.finance.pk}-2"
+    assert username == "caizheng-2"
 
 
 # --- create_reporter_accounts command --------------------------------------------------------
@@ -103,7 +117,7 @@ def test_command_by_default_covers_concrete_departments_holding_tasks(plan):
 def test_command_resolves_a_department_by_alias(plan):
     DepartmentAlias.objects.create(department=plan.commerce, name="海南省商务厅")
     out = _run("create_reporter_accounts", "--department", "海南省商务厅")
-    assert f"dept-{plan.commerce.pk}" in out
+    assert "shangwu" in out
     assert Profile.objects.get().department == plan.commerce
 
 
@@ -129,7 +143,7 @@ def test_command_writes_a_csv_with_a_byte_order_mark_for_excel(plan, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["单位", "用户名", "初始密码"]
-    assert rows[1][:2] == ["省财政厅", f"dept-{plan.finance.pk}"]
+    assert rows[1][:2] == ["省财政厅", "caizheng"]
     assert authenticate(username=rows[1][1], password=rows[1][2]) is not None
 
 
@@ -142,14 +156,22 @@ def test_command_with_output_keeps_passwords_off_the_terminal(plan, tmp_path):
 # --- create_demo_accounts command ------------------------------------------------------------
 
 
-def test_demo_accounts_are_refused_when_debug_is_off(plan, settings):
+@pytest.fixture
+def demo_plan(plan):
+    """The test plan plus the two units the demo's supporting-only and named personas use."""
+    plan.foreign = DepartmentFactory(name="省委外办", kind=DepartmentKind.PARTY)
+    plan.haikou = DepartmentFactory(name="海口市政府", kind=DepartmentKind.CITY)
+    return plan
+
+
+def test_demo_accounts_are_refused_when_debug_is_off(demo_plan, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="--force"):
         _run("create_demo_accounts")
     assert not get_user_model().objects.exists()
 
 
-def test_demo_accounts_are_created_with_roles_and_departments(plan, settings):
+def test_demo_accounts_are_created_with_roles_and_departments(demo_plan, settings):
     settings.DEBUG = True
     out = _run("create_demo_accounts")
     profiles = {
@@ -162,28 +184,31 @@ def test_demo_accounts_are_created_with_roles_and_departments(plan, settings):
         "shangwu": ("reporter", "省商务厅"),
         "haiguan": ("reporter", "海口海关"),
         "wangxin": ("reporter", "省委网信办"),
+        "waiban": ("reporter", "省委外办"),
+        "haikou": ("reporter", "海口市政府"),
     }
     assert "如何登录" in out
     assert "demo12345" in out
 
 
-def test_demo_accounts_log_in_with_the_demo_password(plan, settings):
+def test_demo_accounts_log_in_with_the_demo_password(demo_plan, settings):
     _run("create_demo_accounts", "--force")
     assert authenticate(username="shangwu", password="demo12345") is not None
 
 
-def test_demo_accounts_command_is_safe_to_run_twice(plan, settings):
+def test_demo_accounts_command_is_safe_to_run_twice(demo_plan, settings):
     settings.DEBUG = True
     _run("create_demo_accounts")
     shangwu = get_user_model().objects.get(username="shangwu")
     shangwu.set_password("changed-by-someone")
     shangwu.save()
     _run("create_demo_accounts")
-    assert get_user_model().objects.count() == 5
+    assert get_user_model().objects.count() == 7
     assert authenticate(username="shangwu", password="demo12345") is not None
 
 
-def test_demo_accounts_resolve_departments_by_alias(plan, settings):
+def test_demo_accounts_resolve_departments_by_alias(demo_plan, settings):
+    plan = demo_plan
     plan.customs.name = "中华人民共和国海口海关"
     plan.customs.save()
     DepartmentAlias.objects.create(department=plan.customs, name="海口海关")
@@ -194,3 +219,23 @@ def test_demo_accounts_resolve_departments_by_alias(plan, settings):
 def test_demo_accounts_need_the_plan_loaded_first(db):
     with pytest.raises(CommandError, match="load_plan"):
         _run("create_demo_accounts", "--force")
+
+
+def test_demo_names_a_body_for_the_collective_on_a_task_the_lead_unit_leads(demo_plan, settings):
+    # Task 1: 省商务厅 leads, 各市县 supports; 海口市政府 is named for 各市县 there.
+    out = _run("create_demo_accounts", "--force")
+    named = Assignment.objects.get(department=demo_plan.haikou)
+    assert (named.task.number, named.role, named.on_behalf_of) == (
+        1,
+        AssignmentRole.SUPPORT,
+        demo_plan.cities,
+    )
+    assert "haikou    海口市政府填报人：配合 1 项、其中代表集合单位 1 项" in out
+    assert "shangwu   省商务厅填报人：牵头 2 项、配合 1 项" in out
+
+
+def test_demo_says_so_when_no_task_suits_the_named_body(demo_plan, settings):
+    Assignment.objects.filter(department=demo_plan.cities).delete()
+    out = _run("create_demo_accounts", "--force")
+    assert "未找到可为“各市县”指定海口市政府的任务，跳过。" in out
+    assert not Assignment.objects.filter(department=demo_plan.haikou).exists()

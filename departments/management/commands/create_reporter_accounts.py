@@ -11,7 +11,8 @@ from departments.services import create_reporter_accounts
 
 class Command(BaseCommand):
     help = (
-        "Create one reporter account (username dept-<id>) per department; default: every "
+        "Create one reporter account (username: pinyin of the short name, e.g. shangwu) per "
+        "department; default: every "
         "concrete department holding a task. Existing accounts are kept as they are."
     )
 
