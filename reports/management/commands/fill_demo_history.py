@@ -115,12 +115,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="run even though real (non-demo) updates exist"
         )
+        parser.add_argument(
+            "--skip-if-real",
+            action="store_true",
+            help="when real updates exist, leave everything as it is and say so (no error)",
+        )
 
-    def handle(self, *args, programme=None, seed=2020, force=False, **options):
+    def handle(self, *args, programme=None, seed=2020, force=False, skip_if_real=False, **opts):
         programme = self._programme(programme)
         real = ProgressUpdate.objects.filter(task__programme=programme).exclude(
             work_done__startswith=DEMO_PREFIX
         )
+        if not force and skip_if_real and real.exists():
+            self.stdout.write(
+                self.style.WARNING(
+                    f"该方案已有真实报送（{real.count()} 份），未填充演示数据，现有数据保持不变。"
+                    "如需重新生成演示数据：删除数据库后重新运行，或执行 "
+                    "manage.py fill_demo_history --force（真实报送不变）。"
+                )
+            )
+            return
         if real.exists() and not force:
             raise CommandError(
                 "该方案已有真实报送数据，拒绝填充演示数据。确需填充请加 --force（已有报送不变）。"
