@@ -1,5 +1,7 @@
 """The user manual per role (/help/), the favicon and the admin's titles and help."""
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
@@ -111,3 +113,13 @@ def test_admin_is_titled_with_the_portal_name(office_client):
 )
 def test_schedule_pages_in_the_admin_explain_themselves_in_chinese(office_client, path, words):
     assert words in office_client.get(path).content.decode()
+
+
+@pytest.mark.parametrize("topic", ["reporter", "office", "member"])
+def test_shipped_manuals_render_their_lists_as_lists(topic, settings):
+    text = Path(settings.BASE_DIR, "docs", "help", f"{topic}.md").read_text(encoding="utf-8")
+    html = render_manual(text)
+    assert html.startswith(HEADINGS[topic])
+    # A sub-item indented too little would stay in its parent's text as " - ".
+    assert " - " not in html
+    assert "&lt;" not in html
