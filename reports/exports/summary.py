@@ -179,7 +179,9 @@ def build_summary_document(
     return common.document_bytes(document)
 
 
-# 期次 (2022年12月), 报送截止日 (2022年12月25日) on one line, then the counts and the rate.
+# The document's own columns for the periods' reporting: the workbook's (history_*) keep
+# dates as cell values, the document writes them out (2022年12月25日).
+# 期次 (2022年12月), 报送截止日 on one line, then the counts and the rate.
 PERIOD_WIDTHS = (7, 9, 3, 3, 3, 3, 5)
 
 
