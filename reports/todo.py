@@ -289,7 +289,7 @@ def _late_units_group(programme: Programme) -> TodoGroup:
     empty.count = len(late)
     empty.url = reverse("report-runs")
     empty.entries = entries
-    empty.note = _("可在“报告”页生成催报通知或未按期报送名单。")
+    empty.note = _("可在“定期报告”页生成催报通知或未按期报送名单。")
     return empty
 
 
