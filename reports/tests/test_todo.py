@@ -276,15 +276,18 @@ def test_member_sees_the_dashboards_headline_figures(plan, personas, clients, cl
 # --- query counts ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["office", "member", "lead"])
+@pytest.mark.parametrize(
+    ("persona", "day"), [("office", 10), ("office", 29), ("member", 10), ("lead", 10), ("lead", 29)]
+)
 def test_home_runs_the_same_queries_with_10_and_1000_updates(
-    plan, personas, clients, clock, persona
+    plan, personas, clients, clock, persona, day
 ):
     client = getattr(clients, persona)
     # Every group holds something at both sizes (an empty list skips its prefetches).
     march = plan.periods[(2021, 3)]
     _file(plan.tasks[0], march, personas.support)
     _file(plan.tasks[0], march, personas.lead)
+    clock.move_to(stamp(2021, 3, day))  # on the 29th the due date has passed: late units
 
     def count():
         client.get(reverse("home"))
