@@ -304,3 +304,27 @@ def test_home_runs_the_same_queries_with_10_and_1000_updates(
         _run(plan, RunState.DONE, stamp(2021, 3, 9), version=version)
     large = count()
     assert small == large <= 30, (small, large)
+
+
+def test_every_office_link_opens_for_the_office(plan, personas, clients, clock):
+    feb, march = plan.periods[(2021, 2)], plan.periods[(2021, 3)]
+    behind = _file(plan.tasks[1], feb, personas.support, data=BEHIND)
+    review.accept_update(update=behind, actor=personas.office)
+    done = _file(plan.tasks[0], march, personas.lead, data=DONE)
+    review.accept_update(update=done, actor=personas.office)
+    _file(plan.tasks[2], march, personas.finance)
+    _run(plan, RunState.FAILED, stamp(2021, 3, 28))
+    clock.move_to(stamp(2021, 3, 29))
+
+    groups = _groups(clients.office)
+    assert set(groups) == {"review", "late-units", "uncoordinated", "confirm", "runs"}
+    late = next(entry for entry in groups["late-units"].entries if entry.text == "省商务厅")
+    page = clients.office.get(late.url)
+    assert page.status_code == 200
+    # 省商务厅 filed task 1 and owes tasks 2 and 3 (海口海关's missing task 1 is not its).
+    assert "财政支持政策" in page.content.decode()
+    assert "建设单一窗口" not in page.content.decode()
+    for group in groups.values():
+        for url in [group.url, *(entry.url for entry in group.entries)]:
+            if url:
+                assert clients.office.get(url).status_code == 200, url
