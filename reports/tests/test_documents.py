@@ -346,6 +346,32 @@ def test_a_landscape_document_fits_its_tables_to_the_wider_page(plan):
     assert abs(sum(column.width for column in table.columns) - Mm(297 - 28 - 26)) < Mm(1)
 
 
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        (
+            "海南省全面深化服务贸易创新发展试点实施方案试点总结（截至2022年6月15日）",
+            ["海南省全面深化服务贸易创新发展试点", "实施方案试点总结（截至2022年6月15日）"],
+        ),
+        (
+            "海南省全面深化服务贸易创新发展试点实施方案2022年5月工作进展情况月报（中期·未截止）",
+            [
+                "海南省全面深化服务贸易创新发展",
+                "试点实施方案2022年5月工作",
+                "进展情况月报（中期·未截止）",
+            ],
+        ),
+    ],
+)
+def test_a_long_title_never_breaks_inside_a_word(plan, title, lines):
+    document = common.new_document()
+    document.add_heading(title, level=0)
+
+    assert Document(BytesIO(common.document_bytes(document))).paragraphs[0].text.split("\n") == (
+        lines
+    )
+
+
 def test_a_title_breaks_after_a_date_rather_than_inside_a_word(plan):
     document = common.new_document()
     document.add_heading("关于补报2022年5月试点任务进展情况的通知", level=0)
