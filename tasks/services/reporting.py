@@ -300,6 +300,43 @@ def submit_update(
     return update
 
 
+@transaction.atomic
+def withdraw_update(*, update: ProgressUpdate, actor, expected_version: int) -> ProgressUpdate:
+    """Take a submitted update back to a draft (撤回) before anyone reviews it.
+
+    A conditional UPDATE decides a race with the reviewer: the withdrawal and an
+    acceptance (or return) both claim the row only while it is still submitted, so exactly
+    one of them wins. The revision the submission made stays in the history; lateness
+    stays judged by the first submission.
+    """
+    if not permissions.can_withdraw_update(actor, update):
+        raise PermissionDenied(_("该报送当前不能撤回（已审核、未提交或期次已关闭）。"))
+    claimed = ProgressUpdate.objects.filter(
+        pk=update.pk, version=expected_version, state=UpdateState.SUBMITTED
+    ).update(
+        state=UpdateState.DRAFT,
+        version=F("version") + 1,
+        updated_at=clock.now(),
+        updated_by=actor,
+    )
+    if claimed != 1:
+        _raise_not_withdrawn(update)
+    update.refresh_from_db()
+    record_event(task=update.task, update=update, verb=AuditVerb.WITHDRAWN, actor=actor)
+    return update
+
+
+def _raise_not_withdrawn(update: ProgressUpdate):
+    current = ProgressUpdate.objects.get(pk=update.pk)
+    if current.state == UpdateState.SUBMITTED:
+        _raise_stale(update)
+    raise ValidationError(
+        _("撤回失败：该报送当前为“%(state)s”，不能撤回。请刷新页面查看。")
+        % {"state": current.get_state_display()},
+        code="stale",
+    )
+
+
 def _field_values(update: ProgressUpdate) -> dict:
     return {field: getattr(update, field) for field in EDITABLE_FIELDS}
 
