@@ -139,9 +139,7 @@ def test_withdrawal_after_acceptance_by_a_stale_reader_names_the_new_state(
     assert "已采纳" in refused.value.messages[0]
 
 
-def test_supporting_input_can_be_withdrawn_before_the_lead_uses_it(
-    support_submitted, personas
-):
+def test_supporting_input_can_be_withdrawn_before_the_lead_uses_it(support_submitted, personas):
     update = reporting.withdraw_update(
         update=support_submitted,
         actor=personas.support,

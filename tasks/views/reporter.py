@@ -145,6 +145,8 @@ def _form_context(request, form: UpdateForm, update: ProgressUpdate, rows) -> di
         ),
         "days_left": (update.period.due_on - clock.today()).days,
         "drawn_units": "、".join(str(item.department) for item in _drawn_from(update)),
+        "previous": reporting.previous_accepted_update(update=update) if editable else None,
+        "other_leads": reporting.other_leads_progress(update=update),
     }
 
 
@@ -187,6 +189,10 @@ def _save_from_form(request, form: UpdateForm, update: ProgressUpdate) -> Progre
         form.add_error(None, [str(refused), _("您填写的内容尚未保存。")])
         return None
     _report_success(request, saved, submitted=form.submitting)
+    for warning in reporting.consistency_warnings(
+        {"status": saved.status, "percent": saved.percent}
+    ):
+        messages.warning(request, warning)
     return saved
 
 
