@@ -161,6 +161,31 @@ def can_edit_update(user, update: ProgressUpdate) -> bool:
     return period_accepts_filing(update.period)
 
 
+def can_withdraw_update(user, update: ProgressUpdate) -> bool:
+    """A department's reporters take back (撤回) its submitted update until it is reviewed.
+
+    Review starts when the office (or, for a supporting input, a lead unit) accepts or
+    returns it, or when a lead unit submits an update that draws on the input.
+    """
+    department = reporter_department(user)
+    if department is None:
+        return False
+    if update.department_id != department.pk:
+        return False
+    if update.state != UpdateState.SUBMITTED:
+        return False
+    if not period_accepts_filing(update.period):
+        return False
+    return not _drawn_into_submitted_lead(update)
+
+
+def _drawn_into_submitted_lead(update: ProgressUpdate) -> bool:
+    if update.role != AssignmentRole.SUPPORT:
+        return False
+    reviewed = (UpdateState.SUBMITTED, UpdateState.ACCEPTED)
+    return update.drawn_into.filter(state__in=reviewed).exists()
+
+
 def period_accepts_filing(period: ReportingPeriod) -> bool:
     """A period takes filing from a few days before it starts until the office closes it."""
     return periods.filing_window(period, clock.today()) == periods.FilingWindow.OPEN

@@ -211,6 +211,15 @@ def report_file_path(instance, filename):
 
 class ReportFile(models.Model):
     run = models.ForeignKey(ReportRun, on_delete=models.CASCADE, related_name="files")
+    # The unit a per-unit file is for (a 催报通知); empty for the run's common files.
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("单位"),
+    )
     kind = models.CharField(_("格式"), max_length=10, choices=FileKind.choices)
     name = models.CharField(_("文件名"), max_length=200)
     file = models.FileField(_("文件"), upload_to=report_file_path, max_length=200)

@@ -23,6 +23,7 @@ from reports.models import (
     DistributionList,
     DistributionListKind,
     DistributionListMember,
+    ReportFile,
     ReportRun,
 )
 from tasks.exports.plan import unit_names
@@ -392,6 +393,7 @@ def visible_runs(*, user) -> QuerySet[ReportRun]:
     """Return the runs ``user`` may see, newest first, with what the list shows joined in."""
     if not permissions.can_view_reports(user):
         return ReportRun.objects.none()
+    files = ReportFile.objects.select_related("department")
     return ReportRun.objects.select_related(
         "programme", "period", "department", "requested_by"
-    ).prefetch_related("files")
+    ).prefetch_related(Prefetch("files", queryset=files))

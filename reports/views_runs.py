@@ -8,13 +8,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from departments.models import Department
 from pilot import permissions
 from reports import selectors, services
-from reports.models import DistributionList, EmailDelivery, ReportFile, ReportKind
+from reports.models import (
+    DistributionList,
+    DistributionListKind,
+    EmailDelivery,
+    ReportFile,
+    ReportKind,
+)
 from tasks.models import ReportingPeriod
 from tasks.selectors import current_period, default_programme
 
@@ -22,6 +31,18 @@ REQUESTABLE_KINDS = [
     (ReportKind.MONTHLY, gettext_lazy("月报")),
     (ReportKind.SUMMARY, gettext_lazy("试点总结")),
     (ReportKind.LATE_LIST, gettext_lazy("未按期报送名单及催报通知")),
+    (ReportKind.URGING, gettext_lazy("催报通知（一个单位）")),
+]
+# One button per kind, saying what it makes; each submits its kind with the form's choices.
+REQUEST_BUTTONS = [
+    (ReportKind.MONTHLY, gettext_lazy("生成月报"), gettext_lazy("Excel 工作簿和 Word 文档")),
+    (
+        ReportKind.LATE_LIST,
+        gettext_lazy("生成未按期报送名单"),
+        gettext_lazy("名单及每个逾期单位的催报通知"),
+    ),
+    (ReportKind.URGING, gettext_lazy("生成催报通知"), gettext_lazy("所选单位的催报通知")),
+    (ReportKind.SUMMARY, gettext_lazy("生成试点总结"), gettext_lazy("截至今日，无需选择期次")),
 ]
 PAGE_SIZE = 30
 
@@ -31,6 +52,9 @@ class RunRequestForm(forms.Form):
     period = forms.ModelChoiceField(
         label=gettext_lazy("报送期次"), queryset=ReportingPeriod.objects.none(), required=False
     )
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("催报单位"), queryset=Department.objects.none(), required=False
+    )
     # Set by the confirmation step shown when the period's filing is still open.
     confirm_interim = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -39,11 +63,19 @@ class RunRequestForm(forms.Form):
         self.programme = programme
         self.fields["period"].queryset = ReportingPeriod.objects.filter(programme=programme)
         self.fields["period"].empty_label = gettext_lazy("（试点总结不需要选择）")
+        # Units that hold a task of the programme and can report (not collectives).
+        held = Department.objects.concrete().filter(assignments__task__programme=programme)
+        self.fields["department"].queryset = held.distinct()
+        self.fields["department"].empty_label = gettext_lazy("（仅催报通知需要选择）")
 
     def clean(self):
         data = super().clean()
         if data.get("kind") != ReportKind.SUMMARY and not data.get("period"):
             self.add_error("period", _("请选择报送期次。"))
+        if data.get("kind") == ReportKind.URGING and not data.get("department"):
+            self.add_error("department", _("生成催报通知时请选择催报单位。"))
+        if data.get("kind") != ReportKind.URGING:
+            data["department"] = None  # only an urging notice is for one unit
         return data
 
 
@@ -80,14 +112,29 @@ def _render_list(request, programme, form, *, interim_warning: str = ""):
     for run in page:
         run.can_cancel = permissions.can_cancel_run(request.user, run)
         run.can_retry = permissions.can_retry_run(request.user, run)
+        run.common_files, run.unit_files = group_files(run.files.all())
     context = {
         "programme": programme,
         "page": page,
         "form": form,
+        "buttons": REQUEST_BUTTONS,
         "can_request": _can_request(request),
         "interim_warning": interim_warning,
     }
     return render(request, "reports/runs/list.html", context)
+
+
+def group_files(files) -> tuple[list[ReportFile], list[tuple[str, list[ReportFile]]]]:
+    """Split a run's files into its common ones and those of each unit, named, in the
+    units' usual order (a late list holds one 催报通知 per late unit)."""
+    common, per_unit = [], {}
+    for item in files:
+        if item.department is None:
+            common.append(item)
+        else:
+            per_unit.setdefault(item.department, []).append(item)
+    order = sorted(per_unit, key=lambda unit: (unit.sort_order, unit.name))
+    return common, [(unit.name, per_unit[unit]) for unit in order]
 
 
 def _can_request(request) -> bool:
@@ -110,6 +157,7 @@ def request_run(request):
             kind=form.cleaned_data["kind"],
             programme=programme,
             period=form.cleaned_data["period"],
+            department=form.cleaned_data["department"],
             actor=request.user,
             confirm_interim=form.cleaned_data["confirm_interim"],
         )
@@ -161,8 +209,11 @@ def run_detail(request, run_id: int):
     deliveries = list(run.deliveries.order_by("to", "pk")[:200])
     for delivery in deliveries:
         delivery.can_resend = permissions.can_resend_delivery(request.user, delivery)
+    common_files, unit_files = group_files(run.files.all())
     context = {
         "run": run,
+        "common_files": common_files,
+        "unit_files": unit_files,
         "send_form": send_form,
         "deliveries": deliveries,
         "can_cancel": permissions.can_cancel_run(request.user, run),
@@ -198,15 +249,38 @@ def send_run(request, run_id: int):
     if not form.is_valid():
         messages.error(request, _("请选择分发名单。"))
         return redirect("report-run", run.pk)
+    distribution_list = form.cleaned_data["distribution_list"]
+    if not selectors.recipients(distribution_list=distribution_list):
+        messages.warning(request, _no_addresses_message(distribution_list))
+        return redirect("report-run", run.pk)
     try:
-        sent = services.send_report(
-            run=run, distribution_list=form.cleaned_data["distribution_list"]
-        )
+        sent = services.send_report(run=run, distribution_list=distribution_list)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("report-run", run.pk)
-    _tell_queued(request, sent)
+    if sent:
+        _tell_queued(request, sent)
+    else:
+        messages.info(request, _("该分发名单的收件人都已收到这份报告，没有重复发送。"))
     return redirect("report-run", run.pk)
+
+
+def _no_addresses_message(distribution_list: DistributionList):
+    """Say the list has no address, linking to the admin page where addresses are added."""
+    if (
+        distribution_list.kind == DistributionListKind.DEPARTMENT
+        and distribution_list.department_id
+    ):
+        # A unit's list sends to the unit's contacts, edited on the unit's admin page.
+        url = reverse("admin:departments_department_change", args=[distribution_list.department_id])
+    else:
+        url = reverse("admin:reports_distributionlist_change", args=[distribution_list.pk])
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        _("该分发名单没有收件地址，请先在管理后台添加成员。"),
+        url,
+        _("前往添加收件地址"),
+    )
 
 
 def _tell_queued(request, deliveries) -> None:

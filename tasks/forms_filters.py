@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from departments.models import Department
 from reports import figures
+from tasks import selectors
 from tasks.models import AssignmentRole, Category, Programme, ReportingPeriod, TaskStatus
 
 REPORTING_CHOICES = (
@@ -19,7 +20,15 @@ REPORTING_CHOICES = (
 class TaskFilterForm(forms.Form):
     """The task list's filters; every field is optional (empty means "all")."""
 
-    q = forms.CharField(label=gettext_lazy("搜索举措"), required=False, max_length=100)
+    # Long input is not refused: words past the limits are ignored, with a note (see clean_q).
+    q = forms.CharField(
+        label=gettext_lazy("搜索"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("举措、单位或已采纳的报送内容，多个词用空格分隔")}
+        ),
+    )
     category = forms.ModelChoiceField(
         label=gettext_lazy("类别"),
         queryset=Category.objects.none(),
@@ -65,8 +74,15 @@ class TaskFilterForm(forms.Form):
 
     def __init__(self, data, *, programme: Programme):
         super().__init__(data)
+        self.search_truncated = False
         self.fields["category"].queryset = Category.objects.filter(programme=programme)
         self.fields["period"].queryset = ReportingPeriod.objects.filter(programme=programme)
+
+    def clean_q(self) -> tuple[str, ...]:
+        """Return the search words (all must match); note when some were ignored."""
+        found = selectors.search_words(self.cleaned_data["q"])
+        self.search_truncated = found.truncated
+        return found.words
 
     def clean(self):
         data = super().clean()

@@ -275,8 +275,50 @@ def supporting_rows(*, update: ProgressUpdate) -> list[SupportingRow]:
     return [SupportingRow(assignment=a, input=inputs.get(a.department_id)) for a in assignments]
 
 
+# The search box: at most this many words, each cut to this many characters.
+SEARCH_MAX_WORDS = 10
+SEARCH_MAX_WORD_LENGTH = 50
+
+
+@dataclass(frozen=True)
+class SearchWords:
+    words: tuple[str, ...]
+    truncated: bool  # words dropped or cut to the limits above
+
+
+def search_words(query: str) -> SearchWords:
+    """Split a search query on white space (half- and full-width), within the limits."""
+    found = query.split()  # str.split() also splits on U+3000, the full-width space
+    words = tuple(dict.fromkeys(w[:SEARCH_MAX_WORD_LENGTH] for w in found[:SEARCH_MAX_WORDS]))
+    truncated = len(found) > SEARCH_MAX_WORDS or any(
+        len(w) > SEARCH_MAX_WORD_LENGTH for w in found[:SEARCH_MAX_WORDS]
+    )
+    return SearchWords(words=words, truncated=truncated)
+
+
+def search_word_q(word: str) -> Q:
+    """Match tasks whose measure, a responsible unit (name, short name or alias) or an
+    accepted update's text holds ``word``. Drafts and unreviewed text are never searched.
+
+    Two EXISTS subqueries: the page's query count does not grow with the rows.
+    """
+    units = Department.objects.filter(
+        Q(name__icontains=word) | Q(short_name__icontains=word) | Q(aliases__name__icontains=word)
+    ).values("pk")
+    held = Assignment.objects.filter(task_id=OuterRef("pk"), department__in=units)
+    accepted = ProgressUpdate.objects.filter(
+        task_id=OuterRef("pk"), state=UpdateState.ACCEPTED
+    ).filter(
+        Q(work_done__icontains=word) | Q(next_steps__icontains=word) | Q(problems__icontains=word)
+    )
+    return Q(measure__icontains=word) | Exists(held) | Exists(accepted)
+
+
 def filter_tasks(*, programme: Programme, filters: dict):
-    """Return the programme's tasks matching the cleaned ``filters``, with their rows' joins."""
+    """Return the programme's tasks matching the cleaned ``filters``, with their rows' joins.
+
+    ``filters["q"]`` is a sequence of search words (see ``search_words``), all required.
+    """
     today = clock.today()
     tasks = (
         Task.objects.filter(programme=programme)
@@ -284,8 +326,8 @@ def filter_tasks(*, programme: Programme, filters: dict):
         .annotate(colour=figures.warning_colour(today=today))
         .order_by("number")
     )
-    if filters.get("q"):
-        tasks = tasks.filter(measure__icontains=filters["q"])
+    for word in filters.get("q") or ():
+        tasks = tasks.filter(search_word_q(word))
     for name in ("category", "status", "colour"):
         if filters.get(name):
             tasks = tasks.filter(**{name: filters[name]})

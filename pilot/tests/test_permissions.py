@@ -390,6 +390,36 @@ def test_can_edit_update(updates, who, persona, situation, expected):
     assert permissions.can_edit_update(who(persona), getattr(updates, situation)) is expected
 
 
+@pytest.mark.parametrize(
+    ("persona", "situation", "expected"),
+    [
+        ("lead", "lead_submitted", True),
+        ("lead", "lead_draft", False),
+        ("lead", "lead_returned", False),
+        ("lead", "lead_accepted", False),
+        ("lead", "support_submitted", False),  # the lead returns an input, never withdraws it
+        ("support", "support_submitted", True),
+        ("support", "support_returned", False),
+        ("support", "lead_submitted", False),
+        ("outsider", "lead_submitted", False),
+        ("office", "lead_submitted", False),
+        ("member", "lead_submitted", False),
+        ("anonymous", "lead_submitted", False),
+    ],
+)
+def test_can_withdraw_update(updates, who, clock, persona, situation, expected):
+    clock.move_to(datetime.datetime(2021, 4, 10, 10, tzinfo=datetime.UTC))  # April is open
+    assert permissions.can_withdraw_update(who(persona), getattr(updates, situation)) is expected
+
+
+def test_nobody_withdraws_an_update_once_its_period_is_closed(updates, personas, clock):
+    clock.move_to(datetime.datetime(2021, 4, 10, 10, tzinfo=datetime.UTC))
+    period = updates.lead_submitted.period
+    period.is_open = False
+    period.save(update_fields=["is_open"])
+    assert permissions.can_withdraw_update(personas.lead, updates.lead_submitted) is False
+
+
 def test_nobody_edits_an_update_once_its_period_is_closed(updates, personas):
     period = updates.lead_draft.period
     period.is_open = False

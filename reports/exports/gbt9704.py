@@ -405,10 +405,19 @@ def _balanced_lines(text: str, per_line: int) -> list[str]:
     return lines
 
 
+# Words after which a 公文 title may break (without a word segmenter, breaks elsewhere
+# would split words such as 实施 or 发展); a break before a bracket or a quote is good too.
+PHRASE_ENDS = (
+    "年", "月", "日", "期", "的", "省", "市", "县", "关于", "方案", "试点", "发展",
+    "贸易", "服务", "深化", "全面", "开放", "工作", "进展", "情况", "任务", "总结", "月报",
+    "报告", "通知", "通报", "意见", "办法",
+)  # fmt: skip
+
+
 def _break_bonus(text: str, index: int) -> float:
-    # Prefer breaking where a phrase ends: after a date or 方案, or before a bracket.
-    good = text[index - 1] in "年月日案" or text[index] == "（"
-    return 1.5 if good else 0.0
+    """A break where a phrase ends wins over an evener one inside a word."""
+    good = text[:index].endswith(PHRASE_ENDS) or text[index] in "（《“ "
+    return 6.0 if good else 0.0
 
 
 def _can_break(text: str, index: int) -> bool:

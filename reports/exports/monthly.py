@@ -162,58 +162,73 @@ def build_monthly_document(
     *, programme: Programme, period: ReportingPeriod, figures: PeriodFigures | None = None
 ) -> bytes:
     """Return the 工作进展情况月报 (.docx bytes): the period as of its cut-off, with the
-    workbook's figures, in seven sections."""
+    workbook's figures, in seven sections, signed by the office on the cut-off date."""
     now = clock.now()
     figures = figures or period_figures(programme=programme, period=period)
     states = figures.states or states_as_of(programme=programme, period=period, now=now)
     tasks = selectors.report_tasks(programme=programme, period=period, states=states)
     interim = is_interim(period, now=now)
-    document = common.new_document()
+    office = office_name(programme)
+    document = common.new_document(office=office)
     document.add_heading(document_title(programme, period, interim=interim), level=0)
     document.add_paragraph(cutoff_sentence(period, now=now, interim=interim))
     document.add_heading(_("一、总体进展"), level=1)
     for text in overall_paragraphs(figures):
         document.add_paragraph(text)
     document.add_heading(_("二、分类推进情况"), level=1)
-    common.add_table(
+    add_category_table(document, figures)
+    document.add_heading(_("三、本月主要进展"), level=1)
+    common.add_items(document, highlight_items(tasks), empty=_("本期暂无已采纳的进展报送。"))
+    document.add_heading(_("四、滞后和受阻任务"), level=1)
+    lagging = lagging_tasks(tasks)
+    common.add_items(
+        document, [lagging_item(task) for task in lagging], empty=_("本期无滞后和受阻任务。")
+    )
+    document.add_heading(_("五、需协调解决的问题"), level=1)
+    items = selectors.coordination_items(programme=programme, period=period)
+    common.add_items(document, coordination_texts(items), empty=_("本期无需协调解决的问题。"))
+    document.add_heading(_("六、报送情况"), level=1)
+    units = selectors.reporting_by_unit(programme=programme, period=period)
+    document.add_paragraph(units_sentence(units))
+    table = common.add_table(
+        document, unit_headers(), [unit_values(unit) for unit in units], widths=UNIT_WIDTHS
+    )
+    keep_together(table)
+    document.add_heading(_("七、下月工作重点"), level=1)
+    common.add_items(
+        document, focus_items(lagging, figures), empty=_("按计划继续推进各项试点任务。")
+    )
+    sign_and_issue(document, office=office, day=figures.as_of)
+    return common.document_bytes(document)
+
+
+def office_name(programme: Programme) -> str:
+    """Return the issuing office the documents name (落款, 印发, properties)."""
+    return programme.issuer or _("联席会议办公室")
+
+
+def sign_and_issue(document, *, office: str, day) -> None:
+    """End a report: 落款 and 成文日期, then the 抄送/印发 block (版记)."""
+    common.add_signature(document, office, day)
+    common.add_issuance_block(document, office=office, day=day, copy_to=[_("联席会议各成员单位")])
+
+
+def add_category_table(document, figures: PeriodFigures) -> None:
+    """Add the categories' table, its last rows kept together."""
+    table = common.add_table(
         document,
         common.category_headers(),
         [common.category_values(row) for row in figures.categories],
     )
-    document.add_heading(_("三、本月主要进展"), level=1)
-    add_numbered(document, highlight_items(tasks), empty=_("本期暂无已采纳的进展报送。"))
-    document.add_heading(_("四、滞后和受阻任务"), level=1)
-    lagging = lagging_tasks(tasks)
-    add_numbered(
-        document, [lagging_item(task) for task in lagging], empty=_("本期无滞后和受阻任务。")
-    )
-    document.add_heading(_("五、需协调解决的问题"), level=1)
-    add_numbered(
-        document,
-        [
-            _("第%(n)s项（%(unit)s）：%(text)s")
-            % {"n": item.number, "unit": item.department, "text": item.problems or _("未说明")}
-            for item in selectors.coordination_items(programme=programme, period=period)
-        ],
-        empty=_("本期无需协调解决的问题。"),
-    )
-    document.add_heading(_("六、报送情况"), level=1)
-    units = selectors.reporting_by_unit(programme=programme, period=period)
-    document.add_paragraph(reporting_sentence(figures))
-    common.add_table(document, unit_headers(), [unit_values(unit) for unit in units])
-    document.add_heading(_("七、下月工作重点"), level=1)
-    add_numbered(document, focus_items(lagging, figures), empty=_("按计划继续推进各项试点任务。"))
-    return common.document_bytes(document)
+    keep_together(table)
 
 
-def add_numbered(document, items: list[str], *, empty: str) -> None:
-    """Add ``items`` as paragraphs numbered 1. 2. ... in the text (no Word list numbering,
-    so every section starts again at 1)."""
-    common.add_items(document, items, empty=empty)
-
-
-def chinese_date(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+def keep_together(table, *, last: int = 3) -> None:
+    """Keep a table's ``last`` rows on one page: a page never ends a table with one row."""
+    for row in table.rows[-last:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def cutoff_sentence(period: ReportingPeriod, *, now, interim: bool) -> str:
@@ -224,15 +239,15 @@ def cutoff_sentence(period: ReportingPeriod, *, now, interim: bool) -> str:
             "本报告生成于%(day)s%(hour)s时%(minute)02d分，早于%(period)s报送截止日（%(due)s），"
             "为中期统计：数据以生成时已采纳的报送为准，截止后将有变化。"
         ) % {
-            "day": chinese_date(local.date()),
+            "day": common.chinese_date(local.date()),
             "hour": local.hour,
             "minute": local.minute,
             "period": period,
-            "due": chinese_date(period.due_on),
+            "due": common.chinese_date(period.due_on),
         }
     return _(
         "统计截至%(due)s（%(period)s报送截止日），以截至该日已采纳的牵头单位报送和办结确认为准。"
-    ) % {"due": chinese_date(period.due_on), "period": period}
+    ) % {"due": common.chinese_date(period.due_on), "period": period}
 
 
 def share(part: int, whole: int) -> str:
@@ -244,12 +259,7 @@ def overall_paragraphs(figures: PeriodFigures) -> list[str]:
     tasks = figures.tasks
     completed = tasks.by_status[TaskStatus.COMPLETED]
     others = "；".join(
-        _("%(label)s%(n)s项，占%(share)s")
-        % {
-            "label": TaskStatus(s).label,
-            "n": tasks.by_status[s],
-            "share": share(tasks.by_status[s], tasks.total),
-        }
+        _status_share(s, tasks.by_status[s], tasks.total)
         for s in (
             TaskStatus.ON_TRACK,
             TaskStatus.BEHIND,
@@ -263,7 +273,7 @@ def overall_paragraphs(figures: PeriodFigures) -> list[str]:
         "本期有%(coord)s项任务提出需协调解决的问题。"
     ) % {
         "total": tasks.total,
-        "day": chinese_date(figures.as_of),
+        "day": common.chinese_date(figures.as_of),
         "completed": completed,
         "share": share(completed, tasks.total),
         "confirmed": tasks.completed_confirmed,
@@ -273,6 +283,17 @@ def overall_paragraphs(figures: PeriodFigures) -> list[str]:
         "coord": tasks.needs_coordination,
     }
     return [first, reporting_sentence(figures)]
+
+
+def _status_share(status: str, count: int, total: int) -> str:
+    label = TaskStatus(status).label
+    if not count:
+        return _("%(label)s0项") % {"label": label}
+    return _("%(label)s%(n)s项，占%(share)s") % {
+        "label": label,
+        "n": count,
+        "share": share(count, total),
+    }
 
 
 def reporting_sentence(figures: PeriodFigures) -> str:
@@ -302,12 +323,12 @@ def highlight_items(tasks: list[selectors.ReportTask]) -> list[str]:
         reported.sort(key=lambda task: (-task.percent, task.number))
         chosen = sorted(reported[:HIGHLIGHT_FALLBACK], key=lambda task: task.number)
     return [
-        _("第%(n)s项%(measure)s（%(leads)s）：%(text)s")
+        _("%(measure)s（第%(n)s项，%(leads)s）：%(text)s")
         % {
             "n": task.number,
             "measure": _short(task.measure),
             "leads": task.leads,
-            "text": task.work_done,
+            "text": inline(task.work_done),
         }
         for task in chosen
     ]
@@ -318,13 +339,24 @@ def _short(text: str, limit: int = 30) -> str:
     return f"“{text[:limit]}…”" if len(text) > limit else f"“{text}”"
 
 
+def inline(text: str) -> str:
+    """Join a multi-line text (one line per lead unit) into one paragraph's sentences."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    joined = ""
+    for line in lines:
+        if joined and joined[-1] not in "。；！？":
+            joined += "；"
+        joined += line
+    return joined
+
+
 def lagging_tasks(tasks: list[selectors.ReportTask]) -> list[selectors.ReportTask]:
     return [task for task in tasks if task.status in (TaskStatus.BLOCKED, TaskStatus.BEHIND)]
 
 
 def lagging_item(task: selectors.ReportTask) -> str:
     return _(
-        "第%(n)s项%(measure)s（牵头单位：%(leads)s）：%(status)s，完成进度%(percent)s%%。"
+        "%(measure)s（第%(n)s项，牵头单位：%(leads)s）：%(status)s，完成进度%(percent)s%%。"
         "存在问题：%(problems)s"
     ) % {
         "n": task.number,
@@ -332,8 +364,26 @@ def lagging_item(task: selectors.ReportTask) -> str:
         "leads": task.leads,
         "status": TaskStatus(task.status).label,
         "percent": task.percent,
-        "problems": task.problems or _("本期未说明。"),
+        "problems": inline(task.problems) or _("本期未说明。"),
     }
+
+
+def coordination_texts(items: list[selectors.CoordinationItem]) -> list[str]:
+    """Return 五、需协调解决的问题: one item per lead unit's accepted request."""
+    return [
+        _("%(measure)s（第%(n)s项，%(unit)s）：%(text)s")
+        % {
+            "measure": _short(item.measure),
+            "n": item.number,
+            "unit": item.department,
+            "text": inline(item.problems) or _("未说明。"),
+        }
+        for item in items
+    ]
+
+
+# 单位 (up to 11 characters), four counts, then the two lists of task numbers.
+UNIT_WIDTHS = (10, 3, 3, 3, 3, 7, 7)
 
 
 def unit_headers() -> list[str]:
@@ -355,19 +405,42 @@ def unit_values(unit: selectors.UnitReporting) -> list:
         len(unit.on_time),
         len(unit.late),
         len(unit.missing),
-        "、".join(str(number) for number in unit.late) or "—",
-        "、".join(str(number) for number in unit.missing) or "—",
+        numbers_text(unit.late),
+        numbers_text(unit.missing),
     ]
+
+
+def numbers_text(numbers: list[int]) -> str:
+    """Return task numbers as 13、26、110 ("—" for none) for a table cell."""
+    # LibreOffice breaks a run of digits and 、 anywhere (even "1" / "3、26"): a zero-width
+    # space after each 、 lets a long list wrap between the numbers, never inside one.
+    return "、\u200b".join(str(number) for number in numbers) or "—"
+
+
+def units_sentence(units: list[selectors.UnitReporting]) -> str:
+    """Return the 六、报送情况 lead-in: how many units filed all on time, late, or not."""
+    missing = sum(1 for unit in units if unit.missing)
+    late = sum(1 for unit in units if unit.late and not unit.missing)
+    return _(
+        "本期共%(units)s个单位应报送，其中%(on_time)s个单位全部按期报送，%(late)s个单位已全部"
+        "报送但有逾期，%(missing)s个单位尚有未报送的任务。各单位报送情况如下："
+    ) % {
+        "units": len(units),
+        "on_time": len(units) - late - missing,
+        "late": late,
+        "missing": missing,
+    }
 
 
 def focus_items(lagging: list[selectors.ReportTask], figures: PeriodFigures) -> list[str]:
     """Return 七、下月工作重点: the lagging tasks' next steps, then the reporting to chase."""
     items = [
-        _("第%(n)s项（%(leads)s）：%(steps)s")
+        _("%(measure)s（第%(n)s项，%(leads)s）：%(steps)s")
         % {
+            "measure": _short(task.measure),
             "n": task.number,
             "leads": task.leads,
-            "steps": task.next_steps or _("加快推进，尽快解决存在问题。"),
+            "steps": inline(task.next_steps) or _("加快推进，尽快解决存在问题。"),
         }
         for task in lagging
     ]

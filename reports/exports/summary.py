@@ -8,14 +8,20 @@ from django.utils.translation import gettext as _
 from pilot.spreadsheet import Percent
 from reports import selectors
 from reports.exports import common
+from reports.exports.common import chinese_date
+from reports.exports.gbt9704 import TABLE_SIZE
 from reports.exports.monthly import (
-    add_numbered,
-    chinese_date,
+    add_category_table,
+    coordination_texts,
     focus_items,
     highlight_items,
+    keep_together,
     lagging_item,
     lagging_tasks,
+    numbers_text,
+    office_name,
     overall_paragraphs,
+    sign_and_issue,
 )
 from reports.figures import PeriodFigures, ReportingCounts, period_figures
 from tasks.models import Programme, ReportingPeriod, TaskStatus
@@ -144,12 +150,13 @@ def build_summary_document(
     *, programme: Programme, as_of: datetime.date, figures: SummaryFigures | None = None
 ) -> bytes:
     """Return the 试点总结 as a Word document (.docx bytes): 主要成效, 经验做法, 存在问题,
-    下步打算, as of the latest period due by ``as_of``."""
+    下步打算, as of the latest period due by ``as_of``, signed by the office on ``as_of``."""
     figures = _require(figures or summary_figures(programme=programme, as_of=as_of))
     latest = figures.latest
     tasks = selectors.report_tasks(programme=programme, period=latest.period, states=figures.states)
     lagging = lagging_tasks(tasks)
-    document = common.new_document()
+    office = office_name(programme)
+    document = common.new_document(office=office)
     document.add_heading(summary_title(programme, as_of), level=0)
     document.add_paragraph(
         _("统计截至%(period)s报送截止日（%(due)s），以截至该日已采纳的报送和办结确认为准。")
@@ -160,47 +167,90 @@ def build_summary_document(
     for text in overall_paragraphs(latest):
         document.add_paragraph(text)
     document.add_heading(_("（二）分类完成情况"), level=2)
-    common.add_table(
-        document,
-        common.category_headers(),
-        [common.category_values(row) for row in latest.categories],
-    )
+    add_category_table(document, latest)
     document.add_heading(_("（三）各期报送情况"), level=2)
-    common.add_table(
+    table = common.add_table(
         document,
-        history_headers(),
-        [history_values(period, counts) for period, counts in figures.history],
+        period_headers(),
+        [period_values(period, counts) for period, counts in figures.history],
+        widths=PERIOD_WIDTHS,
     )
+    keep_together(table)
     document.add_heading(_("二、经验做法"), level=1)
-    add_numbered(document, highlight_items(tasks), empty=_("暂无已采纳的进展报送。"))
+    common.add_items(document, highlight_items(tasks), empty=_("暂无已采纳的进展报送。"))
     document.add_heading(_("三、存在问题"), level=1)
     document.add_heading(_("（一）滞后和受阻任务"), level=2)
-    add_numbered(document, [lagging_item(task) for task in lagging], empty=_("无滞后和受阻任务。"))
+    common.add_items(
+        document, [lagging_item(task) for task in lagging], empty=_("无滞后和受阻任务。")
+    )
     document.add_heading(_("（二）尚未完成的任务"), level=2)
-    add_numbered(
-        document,
-        [
-            _("第%(n)s项：%(measure)s（%(status)s，%(percent)s%%）")
-            % {
-                "n": task.number,
-                "measure": task.measure,
-                "status": TaskStatus(task.status).label,
-                "percent": task.percent,
-            }
-            for task in selectors.unfinished_tasks(programme=programme, states=figures.states)
-        ],
-        empty=_("全部任务均已完成。"),
-    )
+    add_unfinished(document, selectors.unfinished_tasks(programme=programme, states=figures.states))
     document.add_heading(_("（三）需协调解决的问题"), level=2)
-    add_numbered(
-        document,
-        [
-            _("第%(n)s项（%(unit)s）：%(text)s")
-            % {"n": item.number, "unit": item.department, "text": item.problems or _("未说明")}
-            for item in selectors.coordination_items(programme=programme, period=latest.period)
-        ],
-        empty=_("目前无需协调解决的问题。"),
-    )
+    items = selectors.coordination_items(programme=programme, period=latest.period)
+    common.add_items(document, coordination_texts(items), empty=_("目前无需协调解决的问题。"))
     document.add_heading(_("四、下步打算"), level=1)
-    add_numbered(document, focus_items(lagging, latest), empty=_("巩固试点成果，做好总结评估。"))
+    common.add_items(
+        document, focus_items(lagging, latest), empty=_("巩固试点成果，做好总结评估。")
+    )
+    sign_and_issue(document, office=office, day=as_of)
     return common.document_bytes(document)
+
+
+# The document's own columns for the periods' reporting: the workbook's (history_*) keep
+# dates as cell values, the document writes them out (2022年12月25日).
+# 期次 (2022年12月), 报送截止日 on one line, then the counts and the rate.
+PERIOD_WIDTHS = (7, 9, 3, 3, 3, 3, 5)
+
+
+def period_headers() -> list[str]:
+    return [
+        _("期次"),
+        _("报送截止日"),
+        _("应报送"),
+        _("按期"),
+        _("逾期"),
+        _("未报送"),
+        _("按期报送率"),
+    ]
+
+
+def period_values(period: ReportingPeriod, counts: ReportingCounts) -> list:
+    return [
+        str(period),
+        chinese_date(period.due_on),
+        counts.expected,
+        counts.on_time,
+        counts.late,
+        counts.missing,
+        common.percent_text(counts.on_time_rate),
+    ]
+
+
+# 类别 (up to 13 characters of 小四) on one line, the count, the task numbers.
+CATEGORY_NUMBERS_WIDTHS = (14.5, 3, 18.5)
+
+
+def add_unfinished(document, tasks) -> None:
+    """Add the unfinished tasks by category: how many, and their numbers (the workbook's
+    未完成任务 sheet has each task's text)."""
+    if not tasks:
+        document.add_paragraph(_("全部任务均已完成。"))
+        return
+    document.add_paragraph(
+        _("尚有%(n)s项任务未完成（各项任务的推进状态和完成进度见工作簿“未完成任务”表），分类如下：")
+        % {"n": len(tasks)}
+    )
+    by_category: dict = {}
+    for task in tasks:
+        by_category.setdefault(task.category, []).append(task.number)
+    table = common.add_table(
+        document,
+        [_("类别"), _("项数"), _("任务序号")],
+        [
+            (str(category), len(numbers), numbers_text(numbers))
+            for category, numbers in by_category.items()
+        ],
+        widths=CATEGORY_NUMBERS_WIDTHS,
+        font_size=TABLE_SIZE,
+    )
+    keep_together(table)

@@ -298,6 +298,7 @@ class BuiltFile:
     kind: str
     name: str
     content: bytes
+    department: Department | None = None  # the unit a per-unit file is for
 
 
 @dataclass(frozen=True)
@@ -374,7 +375,8 @@ def _build_urging(run: ReportRun) -> BuiltReport:
     )
     name = _("催报通知（%(unit)s，%(period)s）") % {"unit": run.department, "period": run.period}
     name += _interim(run)
-    return BuiltReport(files=[BuiltFile(FileKind.DOCX, f"{name}.docx", document)], headline={})
+    built = BuiltFile(FileKind.DOCX, f"{name}.docx", document, department=run.department)
+    return BuiltReport(files=[built], headline={})
 
 
 def _build_late_list(run: ReportRun) -> BuiltReport:
@@ -397,7 +399,7 @@ def _build_late_list(run: ReportRun) -> BuiltReport:
             today=run.as_of,
         )
         name = _("催报通知（%(unit)s）.docx") % {"unit": unit.department.name}
-        files.append(BuiltFile(FileKind.DOCX, name, notice))
+        files.append(BuiltFile(FileKind.DOCX, name, notice, department=unit.department))
     headline = {
         "items": [[u.department.name, _late_note(u)] for u in units],
         "period": str(period),
@@ -424,7 +426,12 @@ def _store_files(*, run: ReportRun, built: BuiltReport) -> None:
         for item, content in zip(built.files, contents, strict=True):
             digest = hashlib.sha256(content).hexdigest()
             record = ReportFile(
-                run=run, kind=item.kind, name=item.name, size=len(content), sha256=digest
+                run=run,
+                department=item.department,
+                kind=item.kind,
+                name=item.name,
+                size=len(content),
+                sha256=digest,
             )
             record.file.save(item.name, ContentFile(content), save=False)
             record.save()

@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from pilot import permissions
+from pilot.celery import app as celery_app
 from pilot.factories import stamp
 from reports import services
 from reports.models import (
@@ -117,7 +118,18 @@ def test_giving_up_never_turns_an_unknown_outcome_into_failed(done_run, members)
     assert EmailDelivery.objects.get(pk=delivery.pk).result == DeliveryResult.UNKNOWN
 
 
-def test_a_retry_whose_message_was_lost_is_queued_again_then_given_up(done_run, members, clock):
+@pytest.fixture
+def eager_celery():
+    """Run queued jobs in-process even where REDIS_URL is set (CI's PostgreSQL run)."""
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = saved
+
+
+def test_a_retry_whose_message_was_lost_is_queued_again_then_given_up(
+    done_run, members, clock, eager_celery
+):
     first, second, third = services.send_report(run=done_run, distribution_list=members)
     _set(third, DeliveryResult.SENT)
     _set(first, DeliveryResult.RETRYING, stamp(2021, 3, 10))

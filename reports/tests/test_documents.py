@@ -346,6 +346,32 @@ def test_a_landscape_document_fits_its_tables_to_the_wider_page(plan):
     assert abs(sum(column.width for column in table.columns) - Mm(297 - 28 - 26)) < Mm(1)
 
 
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        (
+            "海南省全面深化服务贸易创新发展试点实施方案试点总结（截至2022年6月15日）",
+            ["海南省全面深化服务贸易创新发展试点", "实施方案试点总结（截至2022年6月15日）"],
+        ),
+        (
+            "海南省全面深化服务贸易创新发展试点实施方案2022年5月工作进展情况月报（中期·未截止）",
+            [
+                "海南省全面深化服务贸易创新发展",
+                "试点实施方案2022年5月工作",
+                "进展情况月报（中期·未截止）",
+            ],
+        ),
+    ],
+)
+def test_a_long_title_never_breaks_inside_a_word(plan, title, lines):
+    document = common.new_document()
+    document.add_heading(title, level=0)
+
+    assert Document(BytesIO(common.document_bytes(document))).paragraphs[0].text.split("\n") == (
+        lines
+    )
+
+
 def test_a_title_breaks_after_a_date_rather_than_inside_a_word(plan):
     document = common.new_document()
     document.add_heading("关于补报2022年5月试点任务进展情况的通知", level=0)
@@ -353,3 +379,88 @@ def test_a_title_breaks_after_a_date_rather_than_inside_a_word(plan):
     title = Document(BytesIO(common.document_bytes(document))).paragraphs[0]
 
     assert title.text.split("\n") == ["关于补报2022年5月", "试点任务进展情况的通知"]
+
+
+# --- the monthly report and the summary as the office signs them ---------------------
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+PADDED_DATE = re.compile(r"年0\d月|月0\d日")
+
+
+def _all_text(document) -> str:
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+@pytest.mark.parametrize("name", ["monthly", "summary"])
+def test_report_dates_are_written_the_chinese_way(documents, name):
+    text = _all_text(documents[name]) + documents[name].core_properties.title
+
+    assert "2021年2月25日" in text
+    assert not ISO_DATE.search(text)
+    assert not PADDED_DATE.search(text)
+
+
+@pytest.mark.parametrize(
+    ("name", "day"), [("monthly", "2021年2月25日"), ("summary", "2021年3月10日")]
+)
+def test_a_report_is_signed_by_the_office_on_its_cut_off_date(documents, name, day):
+    paragraphs = documents[name].paragraphs
+    office = next(i for i, p in enumerate(paragraphs) if p.text == "测试联席会议办公室")
+
+    signature, date_line = paragraphs[office], paragraphs[office + 1]
+    assert date_line.text == day
+    assert signature.alignment == date_line.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert documents[name].core_properties.author == "测试联席会议办公室"
+    assert "<Company>测试联席会议办公室</Company>" in _part_xml(
+        documents[name], "/docProps/app.xml"
+    )
+
+
+@pytest.mark.parametrize("name", ["monthly", "summary"])
+def test_a_report_ends_with_copy_and_issuance_lines(documents, name):
+    copy_line, printed = documents[name].paragraphs[-2:]
+
+    assert copy_line.text == "抄送：联席会议各成员单位。"
+    assert printed.text.startswith("测试联席会议办公室\t")
+    assert printed.text.endswith("日印发")
+
+
+def test_an_interim_report_is_signed_on_the_day_it_was_generated(plan, february):
+    march = plan.periods[(2021, 3)]  # due 2021-03-25; the clock is on 2021-03-10
+
+    content = exports.build_monthly_document(programme=plan.programme, period=march)
+
+    paragraphs = [p.text for p in Document(BytesIO(content)).paragraphs]
+    assert paragraphs[paragraphs.index("测试联席会议办公室") + 1] == "2021年3月10日"
+    assert paragraphs[-1] == "测试联席会议办公室\t2021年3月10日印发"
+
+
+@pytest.mark.parametrize("name", ["monthly", "summary"])
+def test_report_items_are_numbered_once(documents, name):
+    items = [p.text for p in documents[name].paragraphs if re.match(r"\d+\.", p.text)]
+
+    assert items
+    assert not [text for text in items if re.match(r"\d+\.\s*第\d+项", text)]
+    assert all(re.match(r"\d+\.\S", text) for text in items)
+
+
+@pytest.mark.parametrize("name", ["monthly", "summary"])
+def test_report_headings_are_plain_text_in_the_heading_styles(documents, name):
+    paragraphs = documents[name].paragraphs
+    first = [p.text for p in paragraphs if p.style.name == "Heading 1"]
+    second = [p.text for p in paragraphs if p.style.name == "Heading 2"]
+
+    assert first and all(re.match(r"[一二三四五六七]、\S", text) for text in first)
+    assert all(re.match(r"（[一二三]）\S", text) for text in second)
+    assert len(second) == {"monthly": 0, "summary": 6}[name]
+
+
+def test_the_reporting_table_gives_the_unit_names_the_room(documents):
+    table = next(t for t in documents["monthly"].tables if t.cell(0, 0).text == "单位")
+
+    widths = [column.width for column in table.columns]
+    assert abs(sum(widths) - Mm(156)) < Mm(1)
+    # 单位 holds 10 characters of 小四 on a line; each count column is narrow.
+    assert widths[0] >= Pt(10 * 12)
+    assert all(width < Mm(15) for width in widths[1:5])

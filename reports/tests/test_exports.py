@@ -139,7 +139,7 @@ def test_monthly_document_states_the_same_figures(plan, february):
     assert "试点任务共3项" in text
     assert "平均完成进度20.0%" in text
     assert "应报送6份，按期报送3份，逾期报送1份，未报送2份，按期报送率50.0%" in text
-    assert "1.第2项（海口海关）：需要协调查验场地。" in text
+    assert "1.“通关便利化”（第2项，海口海关）：需要协调查验场地。" in text
     assert "本期有1项任务提出需协调解决的问题" in text
     units = {
         row.cells[0].text: [c.text for c in row.cells[1:]]
@@ -186,9 +186,15 @@ def test_summary_document_lists_unfinished_tasks(plan, february):
         programme=plan.programme, as_of=datetime.date(2021, 3, 10)
     )
 
-    text = _text(Document(BytesIO(content)))
-    assert "第2项：通关便利化。（进度滞后，20%）" in text
-    assert "2021年2月" in text
+    document = Document(BytesIO(content))
+    assert "尚有3项任务未完成" in _text(document)
+    unfinished = document.tables[2]
+    # Task numbers are separated by 、 and a zero-width space (a line may break there).
+    assert [[c.text.replace("\u200b", "") for c in row.cells] for row in unfinished.rows] == [
+        ["类别", "项数", "任务序号"],
+        ["（一）完善管理体制", "2", "1、2"],
+        ["（二）扩大对外开放", "1", "3"],
+    ]
 
 
 def test_task_rows_take_the_same_number_of_queries_for_more_tasks(

@@ -294,6 +294,10 @@ class SubmitSerializer(StrictFieldsMixin, serializers.Serializer):
     )
 
 
+class WithdrawSerializer(StrictFieldsMixin, serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+
+
 class AcceptSerializer(StrictFieldsMixin, serializers.Serializer):
     highlight = serializers.BooleanField(required=False, default=False)
 

@@ -203,6 +203,11 @@ class ReturnReasonViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
     update=extend_schema(request=serializers.UpdateReplaceSerializer),
     partial_update=extend_schema(request=serializers.UpdateEditSerializer),
     submit=extend_schema(request=serializers.SubmitSerializer),
+    withdraw=extend_schema(
+        request=serializers.WithdrawSerializer,
+        description="Take your department's submitted update back to a draft (撤回) before "
+        "it is reviewed; give the version you read.",
+    ),
     accept=extend_schema(request=serializers.AcceptSerializer),
     return_update=extend_schema(request=serializers.ReturnSerializer),
     evidence=extend_schema(
@@ -264,6 +269,15 @@ class UpdateViewSet(
         inputs = list(ProgressUpdate.objects.filter(pk__in=data["drawn_from"]))
         update = reporting.submit_update(
             update=update, actor=request.user, expected_version=data["version"], drawn_from=inputs
+        )
+        return self._respond(update)
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        update = self.get_object()
+        data = validated(serializers.WithdrawSerializer, request)
+        update = reporting.withdraw_update(
+            update=update, actor=request.user, expected_version=data["version"]
         )
         return self._respond(update)
 

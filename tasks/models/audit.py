@@ -10,6 +10,7 @@ class AuditVerb(models.TextChoices):
     CREATED = "created", _("创建")
     CHANGED = "changed", _("修改")
     SUBMITTED = "submitted", _("提交")
+    WITHDRAWN = "withdrawn", _("撤回")
     RETURNED = "returned", _("退回")
     ACCEPTED = "accepted", _("采纳")
     EVIDENCE_ADDED = "evidence_added", _("上传材料")

@@ -138,6 +138,78 @@ def _previous_update(*, task, period, department) -> ProgressUpdate | None:
     )
 
 
+def previous_accepted_update(*, update: ProgressUpdate) -> ProgressUpdate | None:
+    """Return the department's latest report on the task before ``update``'s period that
+    was taken in: accepted by the office (a lead unit's), or received by the lead (a
+    supporting unit's input, which the office never reviews). One query."""
+    taken_in = (
+        (UpdateState.ACCEPTED,)
+        if update.role == AssignmentRole.LEAD
+        else (UpdateState.SUBMITTED, UpdateState.ACCEPTED)
+    )
+    return (
+        ProgressUpdate.objects.filter(
+            task_id=update.task_id,
+            department_id=update.department_id,
+            period__starts_on__lt=update.period.starts_on,
+            state__in=taken_in,
+        )
+        .select_related("period")
+        .only(*TEXT_FIELDS, "period__year", "period__month", "period__starts_on")
+        .order_by("-period__starts_on")
+        .first()
+    )
+
+
+def other_leads_progress(*, update: ProgressUpdate) -> list[dict]:
+    """Return, for a lead unit's update, each other lead unit of the task with its latest
+    accepted status, percent and acceptance date up to this period (None when it has none).
+
+    Empty for supporting units and single-lead tasks. Two queries at most, whatever the
+    number of periods.
+    """
+    if update.role != AssignmentRole.LEAD:
+        return []
+    others = list(
+        Assignment.objects.filter(task_id=update.task_id, role=AssignmentRole.LEAD)
+        .exclude(department_id=update.department_id)
+        .select_related("department")
+        .order_by("order", "pk")
+    )
+    if not others:
+        return []
+    latest = {}
+    accepted = (
+        ProgressUpdate.objects.filter(
+            task_id=update.task_id,
+            role=AssignmentRole.LEAD,
+            state=UpdateState.ACCEPTED,
+            department_id__in=[assignment.department_id for assignment in others],
+            period__starts_on__lte=update.period.starts_on,
+        )
+        .select_related("period")
+        .order_by("period__starts_on")
+    )
+    for report in accepted:  # ordered by period: the latest one stays
+        latest[report.department_id] = report
+    return [{"department": a.department, "report": latest.get(a.department_id)} for a in others]
+
+
+def consistency_warnings(data: dict) -> list[str]:
+    """Return the warnings (not errors) a status/percent pair deserves.
+
+    已完成 below 100 % is an error (``validate_fields``); 未启动 with progress is only
+    suspicious (work may have started before the status was changed), so a draft and even
+    a submission go through with a warning.
+    """
+    if data.get("status") == TaskStatus.NOT_STARTED and (data.get("percent") or 0) > 0:
+        return [
+            _("推进状态为“未启动”，但完成进度为 %(percent)s%%，请核对推进状态或完成进度。")
+            % {"percent": data["percent"]}
+        ]
+    return []
+
+
 def validate_fields(data: dict, *, for_submit: bool) -> None:
     """Raise a field-keyed ValidationError for values the office would not accept."""
     errors = {}
@@ -298,6 +370,43 @@ def submit_update(
         task=update.task, update=update, verb=AuditVerb.SUBMITTED, actor=actor, detail=detail
     )
     return update
+
+
+@transaction.atomic
+def withdraw_update(*, update: ProgressUpdate, actor, expected_version: int) -> ProgressUpdate:
+    """Take a submitted update back to a draft (撤回) before anyone reviews it.
+
+    A conditional UPDATE decides a race with the reviewer: the withdrawal and an
+    acceptance (or return) both claim the row only while it is still submitted, so exactly
+    one of them wins. The revision the submission made stays in the history; lateness
+    stays judged by the first submission.
+    """
+    if not permissions.can_withdraw_update(actor, update):
+        raise PermissionDenied(_("该报送当前不能撤回（已审核、未提交或期次已关闭）。"))
+    claimed = ProgressUpdate.objects.filter(
+        pk=update.pk, version=expected_version, state=UpdateState.SUBMITTED
+    ).update(
+        state=UpdateState.DRAFT,
+        version=F("version") + 1,
+        updated_at=clock.now(),
+        updated_by=actor,
+    )
+    if claimed != 1:
+        _raise_not_withdrawn(update)
+    update.refresh_from_db()
+    record_event(task=update.task, update=update, verb=AuditVerb.WITHDRAWN, actor=actor)
+    return update
+
+
+def _raise_not_withdrawn(update: ProgressUpdate):
+    current = ProgressUpdate.objects.get(pk=update.pk)
+    if current.state == UpdateState.SUBMITTED:
+        _raise_stale(update)
+    raise ValidationError(
+        _("撤回失败：该报送当前为“%(state)s”，不能撤回。请刷新页面查看。")
+        % {"state": current.get_state_display()},
+        code="stale",
+    )
 
 
 def _field_values(update: ProgressUpdate) -> dict:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pilot import clock, permissions
+from reports import todo
 from tasks import selectors
 from tasks.forms import ReturnInputForm, UpdateForm
 from tasks.models import Evidence, ProgressUpdate, ReportingPeriod, Task
@@ -33,9 +34,10 @@ def home(request):
     department = permissions.reporter_department(request.user)
     programme = selectors.default_programme()
     if department is None or programme is None:
-        return render(request, "home.html", {"programme": programme})
+        return render(request, "home.html", _landing_context(request.user, programme))
     periods = selectors.programme_periods(programme=programme)
-    period = _chosen_period(request, periods) or selectors.current_period(programme=programme)
+    current = selectors.current_period(programme=programme)
+    period = _chosen_period(request, periods) or current
     items = selectors.department_worklist(department=department, period=period) if period else []
     context = {
         "department": department,
@@ -46,8 +48,24 @@ def home(request):
         "filing_refusal": filing_refusal(period, clock.today()) if period else None,
         "items": items,
         "counts": selectors.worklist_counts(items),
+        # The 待办 is about the current period whichever one the worklist shows.
+        "todo": todo.reporter_todo(
+            department=department, period=current, items=items if period == current else None
+        ),
     }
     return render(request, "tasks/reporter/home.html", context)
+
+
+def _landing_context(user, programme) -> dict:
+    """The office's and the members' home: their 待办 (reports.todo) for the programme."""
+    context = {"programme": programme}
+    if programme is None:
+        return context
+    if permissions.is_office(user):
+        context["todo"] = todo.office_todo(programme=programme)
+    elif permissions.can_view_reports(user):
+        context["member"] = todo.member_home(programme=programme)
+    return context
 
 
 def _chosen_period(request, periods: list[ReportingPeriod]) -> ReportingPeriod | None:
@@ -74,6 +92,8 @@ def update_form(request, task_id: int, period_id: int):
             context = {"task": task, "period": period, "refusal": refusal}
             return render(request, "tasks/reporter/update_form.html", context)
         update = reporting.new_update(task=task, period=period, actor=request.user)
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        return _withdraw(request, update)
     rows = selectors.supporting_rows(update=update) if update.is_lead else None
     inputs = [row.input for row in rows if row.input] if rows is not None else None
     if request.method == "POST":
@@ -86,6 +106,22 @@ def update_form(request, task_id: int, period_id: int):
     return render(
         request, "tasks/reporter/update_form.html", _form_context(request, form, update, rows)
     )
+
+
+def _withdraw(request, update: ProgressUpdate):
+    """Take the submitted update back to a draft (the form's 撤回 button)."""
+    try:
+        version = int(request.POST.get("version", ""))
+        if update.pk is None:
+            raise PermissionDenied(_("该报送当前不能撤回（已审核、未提交或期次已关闭）。"))
+        reporting.withdraw_update(update=update, actor=request.user, expected_version=version)
+    except ValueError:
+        messages.error(request, _("撤回失败：页面已过期，请刷新后重试。"))
+    except (ValidationError, PermissionDenied) as refused:
+        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+    else:
+        messages.success(request, _("已撤回，报送已回到草稿状态，修改后可重新提交。"))
+    return redirect(_form_url(update))
 
 
 def _drawn_from(update: ProgressUpdate) -> list[ProgressUpdate]:
@@ -114,6 +150,8 @@ def _form_context(request, form: UpdateForm, update: ProgressUpdate, rows) -> di
         "evidence_files": list(update.evidence.all()) if update.pk else [],
         "form": form,
         "editable": editable,
+        "withdrawable": update.pk is not None
+        and permissions.can_withdraw_update(request.user, update),
         "show_form": editable or form.is_bound,
         "last_return": returns[0] if returns else None,
         "copy_warning": editable and reporting.is_copy_of_previous(update),
@@ -125,6 +163,8 @@ def _form_context(request, form: UpdateForm, update: ProgressUpdate, rows) -> di
         ),
         "days_left": (update.period.due_on - clock.today()).days,
         "drawn_units": "、".join(str(item.department) for item in _drawn_from(update)),
+        "previous": reporting.previous_accepted_update(update=update) if editable else None,
+        "other_leads": reporting.other_leads_progress(update=update),
     }
 
 
@@ -167,6 +207,10 @@ def _save_from_form(request, form: UpdateForm, update: ProgressUpdate) -> Progre
         form.add_error(None, [str(refused), _("您填写的内容尚未保存。")])
         return None
     _report_success(request, saved, submitted=form.submitting)
+    for warning in reporting.consistency_warnings(
+        {"status": saved.status, "percent": saved.percent}
+    ):
+        messages.warning(request, warning)
     return saved
 
 

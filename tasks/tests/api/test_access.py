@@ -107,6 +107,20 @@ CALLS = [
         body=lambda p, f: {"version": _version(f.lead_draft)},
     ),
     Call(
+        "withdraw a lead submission",
+        "post",
+        lambda p, f: f"/api/v1/updates/{f.lead_submitted.pk}/withdraw/",
+        {"office": 403, "lead": 200, "support": 404, "outsider": 404, "member": 404},
+        body=lambda p, f: {"version": _version(f.lead_submitted)},
+    ),
+    Call(
+        "withdraw a supporting input",
+        "post",
+        lambda p, f: f"/api/v1/updates/{f.support_submitted.pk}/withdraw/",
+        {"office": 403, "lead": 403, "support": 200, "outsider": 404, "member": 404},
+        body=lambda p, f: {"version": _version(f.support_submitted)},
+    ),
+    Call(
         "accept a lead submission",
         "post",
         lambda p, f: f"/api/v1/updates/{f.lead_submitted.pk}/accept/",
