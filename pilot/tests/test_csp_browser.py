@@ -64,6 +64,7 @@ def test_redoc_renders_the_api_under_the_policy(page, plan, personas, violations
 def test_the_language_picker_still_submits_without_inline_handlers(page, plan, personas):
     browser_login(page, "member")
     page.goto("/")
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state("domcontentloaded")
+    # The choice submits the form (static/js/autosubmit.js): wait for that navigation.
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     assert page.locator("html").get_attribute("lang") == "en"

@@ -183,7 +183,7 @@ def test_the_run_list_stays_bounded_with_many_unit_files(
 def test_files_stored_before_the_unit_was_recorded_get_it_from_their_name(plan, personas, february):
     run = _late_list_run(plan, personas, february)
     ReportFile.objects.filter(run=run).update(department=None)
-    (path,) = Path(__file__).resolve().parents[1].glob("migrations/*_h9_reportfile_department.py")
+    (path,) = Path(__file__).resolve().parents[1].glob("migrations/*_reportfile_department.py")
     migration = importlib.import_module(f"reports.migrations.{path.stem}")
 
     migration.fill_departments(apps, None)
