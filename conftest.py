@@ -16,6 +16,7 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from departments.models import DepartmentKind, Role
@@ -35,6 +36,14 @@ from tasks.services.periods import generate_periods
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PINNED_NOW = stamp(2021, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """Tests marked ``postgres`` race real threads: SQLite cannot (CI runs them on PostgreSQL
+    and fails on any skip)."""
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("real-thread races need PostgreSQL (set DATABASE_URL)")
 
 
 @pytest.fixture(autouse=True)

@@ -5,14 +5,13 @@ timestamps; the clock is pinned to 2021-03-10 10:00 (conftest.py), March is due 
 """
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from pilot import permissions
 from pilot.factories import stamp
+from pilot.tests.threads import run_at_once
 from reports import services
 from reports.models import (
     DistributionList,
@@ -124,29 +123,13 @@ def test_asking_again_for_a_run_whose_worker_died_fails_it_and_queues_a_new_vers
 def test_offices_asking_again_at_once_for_a_stuck_run_all_get_the_same_new_run(
     plan, personas, clock, monkeypatch
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("real threads need PostgreSQL (set DATABASE_URL)")
     monkeypatch.setattr(services.runs, "enqueue_run", lambda *, run_id: None)
     period = build_february(plan)
     stuck = _request(plan, period, personas.office)
     clock.move_to(stamp(2021, 3, 10, 10, 30))
-    barrier = threading.Barrier(4)
-    got, errors = [], []
-
-    def ask():
-        try:
-            barrier.wait(timeout=10)
-            got.append(_request(plan, period, personas.office).pk)
-        except Exception as exc:  # reported below, with the thread's own traceback
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=ask) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = run_at_once(*[lambda: _request(plan, period, personas.office).pk] * 4)
+    errors = [result for result in results if isinstance(result, Exception)]
+    got = [result for result in results if not isinstance(result, Exception)]
 
     assert errors == []
     assert len(got) == 4 and len(set(got)) == 1

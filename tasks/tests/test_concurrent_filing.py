@@ -5,14 +5,13 @@ Real threads against PostgreSQL (the unique constraint decides inside a savepoin
 """
 
 import json
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from departments.models import Role
 from pilot.factories import make_user
+from pilot.tests.threads import run_at_once
 from tasks.models import AuditEvent, ProgressUpdate
 from tasks.services import reporting
 
@@ -21,32 +20,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 WRITERS = 6
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("real-thread races need PostgreSQL (set DATABASE_URL)")
-
-
 def _race(work, count):
     """Run ``work(i)`` in ``count`` threads released together; return their results."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(i):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = work(i)
-        except Exception as error:  # the test inspects every outcome
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    return run_at_once(*(lambda i=i: work(i) for i in range(count)))
 
 
 def _colleagues(plan, count):

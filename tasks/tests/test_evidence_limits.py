@@ -2,16 +2,15 @@
 of removed evidence deleted from disk by purge_evidence_files after a grace period."""
 
 import os
-import threading
 import time
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
+from pilot.tests.threads import run_at_once
 from tasks.evidence import purge_orphan_files
 from tasks.models import Evidence
 from tasks.services import reporting
@@ -214,30 +213,18 @@ def test_the_command_lists_without_deleting_on_a_dry_run_and_is_safe_twice(draft
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_uploads_at_once_cannot_both_take_the_last_place(plan, personas, clock, settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("real-thread race: needs PostgreSQL (DATABASE_URL)")
     settings.EVIDENCE_MAX_FILES_PER_UPDATE = 2
     draft = reporting.start_update(
         task=plan.tasks[0], period=plan.periods[(2021, 3)], actor=personas.lead
     )
     _add(draft, personas, pdf("一.pdf", "1"))
-    barrier, outcomes = threading.Barrier(4), []
 
     def upload(marker):
-        try:
-            barrier.wait()
-            _add(draft, personas, pdf(f"{marker}.pdf", marker))
-            outcomes.append("stored")
-        except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+        _add(draft, personas, pdf(f"{marker}.pdf", marker))
+        return "stored"
 
-    threads = [threading.Thread(target=upload, args=(str(n),)) for n in range(2, 6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(*(lambda m=str(n): upload(m) for n in range(2, 6)))
+    outcomes = ["refused" if isinstance(r, ValidationError) else r for r in results]
 
     assert sorted(outcomes) == ["refused", "refused", "refused", "stored"]
     assert Evidence.objects.filter(update=draft).count() == 2

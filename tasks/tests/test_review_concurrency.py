@@ -5,12 +5,10 @@ updates at once counts both; a bulk accept that meets updates another reviewer t
 them and says so.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from pilot.factories import AssignmentFactory, TaskFactory
+from pilot.tests.threads import run_at_once
 from tasks.models import AssignmentRole, Task, TaskStatus, UpdateState
 from tasks.services import reporting, review
 
@@ -26,40 +24,12 @@ DONE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("real-thread concurrency needs PostgreSQL (set DATABASE_URL)")
-
-
 def _filed(task, period, user):
     update = reporting.start_update(task=task, period=period, actor=user)
     update = reporting.save_update(
         update=update, actor=user, data=DONE, expected_version=update.version
     )
     return reporting.submit_update(update=update, actor=user, expected_version=update.version)
-
-
-def _at_once(*calls):
-    """Run each call in its own thread, released together; return their results/errors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:  # reported to the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_accepting_both_leads_completed_updates_at_once_completes_the_task(plan, personas, clock):
@@ -71,7 +41,7 @@ def test_accepting_both_leads_completed_updates_at_once_completes_the_task(plan,
         first = _filed(task, period, personas.finance)
         second = _filed(task, period, personas.lead)
 
-        results = _at_once(
+        results = run_at_once(
             lambda u=first: review.accept_update(update=u, actor=personas.office),
             lambda u=second: review.accept_update(update=u, actor=personas.office),
         )
@@ -92,7 +62,7 @@ def test_two_bulk_accepts_of_the_same_updates_accept_each_once_and_report_the_re
         _filed(plan.tasks[2], period, personas.lead),
     ]
 
-    results = _at_once(
+    results = run_at_once(
         lambda: review.bulk_accept(updates=list(updates), actor=personas.office),
         lambda: review.bulk_accept(updates=list(updates), actor=personas.office),
     )

@@ -4,13 +4,11 @@ Both claim the row only while it is still submitted (a conditional UPDATE), so e
 of them wins each time and the other is told the update moved on.
 """
 
-import threading
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 
 from pilot.factories import AssignmentFactory, TaskFactory
+from pilot.tests.threads import run_at_once
 from tasks.models import AssignmentRole, AuditEvent, AuditVerb, ProgressUpdate, UpdateState
 from tasks.services import reporting, review
 
@@ -26,40 +24,12 @@ FILLED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("real-thread concurrency needs PostgreSQL (set DATABASE_URL)")
-
-
 def _submitted(task, period, user):
     update = reporting.start_update(task=task, period=period, actor=user)
     update = reporting.save_update(
         update=update, actor=user, data=FILLED, expected_version=update.version
     )
     return reporting.submit_update(update=update, actor=user, expected_version=update.version)
-
-
-def _at_once(*calls):
-    """Run each call in its own thread, released together; return their results/errors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:  # reported to the test
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_withdrawal_racing_an_acceptance_lets_exactly_one_win(plan, personas, clock):
@@ -72,7 +42,7 @@ def test_withdrawal_racing_an_acceptance_lets_exactly_one_win(plan, personas, cl
         mine = ProgressUpdate.objects.get(pk=update.pk)
         office = ProgressUpdate.objects.get(pk=update.pk)
 
-        withdrawn, accepted = _at_once(
+        withdrawn, accepted = run_at_once(
             lambda u=mine: reporting.withdraw_update(
                 update=u, actor=personas.lead, expected_version=u.version
             ),
