@@ -1,8 +1,11 @@
 """Chart specifications for ``static/js/charts.js``, built from ``reports.figures`` results.
 
 A spec is plain JSON: ``kind`` (pie, bar, stacked-bar, area), ``labels``, ``series`` (name,
-colour, data, optional links per point), and ``columns`` / ``rows`` for the accessible table
-rendered behind every chart.
+colour, data, optional links per point), ``columns`` / ``rows`` for the accessible table
+rendered behind every chart, ``height`` (px) and ``option``: the whole ECharts option, built
+here so that the settings that keep labels readable (pie labels that break instead of being
+cut to 正…, plain legends instead of paged ones, axis labels that rotate or thin out instead
+of overlapping) are plain data a Python test can check.
 """
 
 from urllib.parse import urlencode
@@ -45,7 +48,104 @@ class ChartSpec(dict):
         return mark_safe("".join(rows))
 
 
-def _spec(chart_id, kind, title, labels, series, **extra) -> dict:
+CHART_HEIGHT = 320
+# Room above the plot for a legend of up to two lines (five status names wrap on a phone).
+LEGEND_ROOM = 56
+# Horizontal bars: enough height per category for a label broken onto two lines.
+BAR_ROW_HEIGHT = 44
+CATEGORY_LABEL_WIDTH = 112
+
+
+def _pie_option(spec) -> dict:
+    """Return the option of a ring chart whose labels break onto lines rather than clip."""
+    serie = spec["series"][0]
+    links = serie.get("links") or [None] * len(spec["labels"])
+    data = []
+    for label, value, colour, link in zip(
+        spec["labels"], serie["data"], serie["colours"], links, strict=True
+    ):
+        item = {"name": label, "value": value, "link": link, "itemStyle": {"color": colour}}
+        if not value:
+            # An empty slice has no room: its label would sit on its neighbour's.
+            item["label"] = {"show": False}
+            item["labelLine"] = {"show": False}
+        data.append(item)
+    return {
+        "tooltip": {"trigger": "item"},
+        "legend": {"type": "plain", "bottom": 0, "left": "center"},
+        "series": [
+            {
+                "name": serie["name"],
+                "type": "pie",
+                # Small enough to leave the labels room on a 220 px card.
+                "radius": ["28%", "50%"],
+                "center": ["50%", "45%"],
+                "avoidLabelOverlap": True,
+                "label": {"formatter": "{b}\n{c}", "overflow": "break", "lineHeight": 16},
+                "labelLine": {"length": 6, "length2": 6},
+                "data": data,
+            }
+        ],
+    }
+
+
+def _axis_option(spec, axis_label: dict) -> dict:
+    """Return the option of a bar or area chart; ``axis_label`` sets the category labels."""
+    horizontal = spec.get("horizontal", False)
+    legend = len(spec["series"]) > 1
+    category_axis = {"type": "category", "data": spec["labels"], "axisLabel": axis_label}
+    value_axis = {"type": "value", "minInterval": 1}
+    stacked = spec["kind"] in ("stacked-bar", "area")
+    series = []
+    for serie in spec["series"]:
+        links = serie.get("links") or [None] * len(serie["data"])
+        data = [
+            {"value": value, "link": link} for value, link in zip(serie["data"], links, strict=True)
+        ]
+        if "colours" in serie:
+            for point, colour in zip(data, serie["colours"], strict=True):
+                point["itemStyle"] = {"color": colour}
+        series.append(
+            {
+                "name": serie["name"],
+                "type": "line" if spec["kind"] == "area" else "bar",
+                **({"stack": "total"} if stacked else {}),
+                **({"areaStyle": {}} if spec["kind"] == "area" else {}),
+                **({"color": serie["colour"]} if "colour" in serie else {}),
+                "data": data,
+            }
+        )
+    option = {
+        "tooltip": {"trigger": "axis"},
+        "grid": {
+            "left": 8,
+            "right": 24,
+            "top": LEGEND_ROOM if legend else 16,
+            "bottom": 8,
+            "containLabel": True,
+        },
+        "xAxis": value_axis if horizontal else category_axis,
+        "yAxis": category_axis if horizontal else value_axis,
+        "series": series,
+    }
+    if legend:
+        option["legend"] = {"type": "plain", "top": 0, "left": "center"}
+    return option
+
+
+# Category labels: every label shown, two-line labels on the horizontal bars; on a time axis
+# ECharts thins the periods out ("auto") and hides any that would still overlap.
+FEW_LABELS = {"interval": 0, "rotate": 30, "hideOverlap": False}
+LONG_LABELS = {
+    "interval": 0,
+    "width": CATEGORY_LABEL_WIDTH,
+    "overflow": "break",
+    "lineHeight": 14,
+}
+PERIOD_LABELS = {"interval": "auto", "hideOverlap": True}
+
+
+def _spec(chart_id, kind, title, labels, series, *, axis_label=None, **extra) -> dict:
     columns = [item["name"] for item in series]
     rows = [[label, *[item["data"][i] for item in series]] for i, label in enumerate(labels)]
     if kind == "pie":
@@ -58,7 +158,7 @@ def _spec(chart_id, kind, title, labels, series, **extra) -> dict:
             {"label": row[0], "value": row[1], "share": row[2], "link": link}
             for row, link in zip(rows, links, strict=True)
         ]
-    return ChartSpec(
+    spec = ChartSpec(
         {
             "id": chart_id,
             "data_id": f"{chart_id}-data",
@@ -68,9 +168,17 @@ def _spec(chart_id, kind, title, labels, series, **extra) -> dict:
             "series": series,
             "columns": columns,
             "rows": rows,
+            "height": CHART_HEIGHT,
             **extra,
         }
     )
+    if kind == "pie":
+        spec["option"] = _pie_option(spec)
+    else:
+        spec["option"] = _axis_option(spec, axis_label or PERIOD_LABELS)
+    if spec.get("horizontal"):
+        spec["height"] = max(CHART_HEIGHT, LEGEND_ROOM + BAR_ROW_HEIGHT * len(labels) + 32)
+    return spec
 
 
 def status_chart(programme, tasks, *, chart_id="chart-status", **filters) -> dict:
@@ -137,7 +245,7 @@ def due_chart(programme, tasks, *, chart_id="chart-due", **filters) -> dict:
     ]
     colours = ["#64748b", "#2563eb", "#a16207", "#16a34a", "#dc2626"]
     series = [{"name": _("任务数"), "data": data, "colours": colours, "links": links}]
-    return _spec(chart_id, "bar", _("完成与到期"), labels, series)
+    return _spec(chart_id, "bar", _("完成与到期"), labels, series, axis_label=FEW_LABELS)
 
 
 def category_chart(programme, categories, *, chart_id="chart-category", **filters) -> dict:
@@ -154,7 +262,15 @@ def category_chart(programme, categories, *, chart_id="chart-category", **filter
         }
         for status, label in TaskStatus.choices
     ]
-    return _spec(chart_id, "stacked-bar", _("各类别任务进展"), labels, series, horizontal=True)
+    return _spec(
+        chart_id,
+        "stacked-bar",
+        _("各类别任务进展"),
+        labels,
+        series,
+        axis_label=LONG_LABELS,
+        horizontal=True,
+    )
 
 
 def trend_chart(trend) -> dict:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from departments.models import Department
+from departments.ordering import order_units
 from pilot import clock, permissions
 from pilot.text_input import query_value
 from reports import figures
@@ -126,13 +127,18 @@ def _picker_context(programme, period, periods) -> dict:
 
 
 def sort_department_rows(rows: list, sort: str) -> list:
-    """Sort department rows by ?sort=KEY or -KEY (unknown keys sort by name)."""
+    """Sort department rows by ?sort=KEY or -KEY (unknown keys sort by name).
+
+    By name means by kind, then pinyin, collectives last (``departments.ordering``); -name
+    is that order reversed.
+    """
     key = sort.lstrip("-")
     if key not in DEPARTMENT_SORTS:
         key, sort = "name", "name"
     reverse = sort.startswith("-")
     if key == "name":
-        return sorted(rows, key=lambda row: row.department.name, reverse=reverse)
+        ordered = order_units(rows, unit=lambda row: row.department)
+        return ordered[::-1] if reverse else ordered
     # None (nothing expected) sorts last either way.
     present = [row for row in rows if getattr(row, key) is not None]
     absent = [row for row in rows if getattr(row, key) is None]
