@@ -7,6 +7,7 @@ its name as they would say it. Collectives (各市县, 有关部门) hold no acc
 nothing: they come last.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -26,13 +27,16 @@ KIND_ORDER = (
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 
 T = TypeVar("T")
+# Opening quotes and brackets (“双随机、一公开”…) are not part of the name as it is said.
+_LEADING_PUNCTUATION = re.compile(r"^[\W_]+")
 
 
 def unit_sort_key(department: Department) -> tuple:
     """Return the key that lists ``department`` by kind, then pinyin of its name."""
     rank = _KIND_RANK.get(department.kind, _KIND_RANK[DepartmentKind.OTHER])
     # The name itself breaks ties between homophones, so the order is total.
-    return rank, lazy_pinyin(department.name), department.name
+    spoken = _LEADING_PUNCTUATION.sub("", department.name)
+    return rank, lazy_pinyin(spoken), department.name
 
 
 def order_units(items: Iterable[T], *, unit: Callable[[T], Department] | None = None) -> list[T]:

@@ -94,6 +94,9 @@ def _axis_option(spec, axis_label: dict) -> dict:
     horizontal = spec.get("horizontal", False)
     legend = len(spec["series"]) > 1
     category_axis = {"type": "category", "data": spec["labels"], "axisLabel": axis_label}
+    if horizontal:
+        # Read top-down in the plan's order: (一) first.
+        category_axis["inverse"] = True
     value_axis = {"type": "value", "minInterval": 1}
     stacked = spec["kind"] in ("stacked-bar", "area")
     series = []
