@@ -130,7 +130,7 @@ def test_queue_row_shows_late_copied_and_return_marks(plan, personas, clients, c
     html = response.content.decode()
     assert html.count("逾期") == 1
     assert html.count("同上期") == 1
-    assert re.search(r'<td class="num">1</td>\s*</tr>', html)  # February's return count
+    assert re.search(r'<td class="num"[^>]*>1</td>\s*</tr>', html)  # February's return count
 
 
 def test_queue_refuses_an_unknown_period_with_a_chinese_message(plan, personas, clients):
