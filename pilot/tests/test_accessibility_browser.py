@@ -153,21 +153,19 @@ def test_a_form_with_errors_announces_them_and_takes_the_focus(page, plan, perso
     page.goto(reverse("login"))
     page.fill("input[name=username]", "office")
     page.fill("input[name=password]", "wrong-password")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     summary = page.locator(".error-summary")
     expect(summary).to_have_attribute("role", "alert")
     expect(summary).to_be_focused()
+    violations = _violations(page)
+    assert not violations, _describe({"login with errors": violations})
 
 
-def test_messages_are_announced_with_a_role(page, plan, personas):
+def test_messages_are_announced_with_a_role(page, plan, personas, objects):
     browser_login(page, "office")
-    page.goto(reverse("password_change"))
-    page.fill("input[name=old_password]", "pass-word-123")
-    page.fill("input[name=new_password1]", "another-pass-456")
-    page.fill("input[name=new_password2]", "another-pass-456")
-    page.click("form.password-change button[type=submit], main button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
-    assert page.locator("[role=status], [role=alert]").count() >= 1
+    page.goto(reverse("review-update", args=[objects["submitted"].pk]))
+    page.click("button[name=accept]")
+    expect(page.locator(".messages [role=status]")).to_contain_text("已采纳")
 
 
 def test_the_language_picker_does_not_act_on_selection_alone(page, plan, personas):
