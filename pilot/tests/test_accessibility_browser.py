@@ -76,7 +76,8 @@ def _pages(persona, plan, objects):
         reverse("password_change"),
     ]
     if persona == "office":
-        return common + [
+        return [
+            *common,
             reverse("dashboard"),
             reverse("dashboard-programmes"),
             reverse("dashboard-department", args=[plan.commerce.pk]),
@@ -87,17 +88,19 @@ def _pages(persona, plan, objects):
             reverse("report-template"),
         ]
     if persona == "lead":
-        return common + [
+        return [
+            *common,
             reverse("update-form", args=[task.pk, march.pk]),
             reverse("dashboard-department", args=[plan.commerce.pk]),
         ]
     if persona == "support":
-        return common + [
+        return [
+            *common,
             reverse("update-form", args=[task.pk, march.pk]),
             reverse("dashboard-department", args=[plan.customs.pk]),
         ]
     if persona == "member":
-        return common + [reverse("dashboard"), reverse("dashboard-programmes")]
+        return [*common, reverse("dashboard"), reverse("dashboard-programmes")]
     return [
         reverse("login"),
         reverse("password_reset"),
