@@ -8,6 +8,7 @@ site's Content-Security-Policy (script nonces) does not block it.
 """
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,18 @@ def test_the_language_picker_does_not_act_on_selection_alone(page, plan, persona
     with page.expect_navigation():
         page.get_by_role("button", name="切换").click()
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_the_update_form_with_errors_focuses_its_summary_and_passes_axe(page, plan, personas):
+    task, march = plan.tasks[0], plan.periods[(2021, 3)]
+    browser_login(page, "lead")
+    page.goto(reverse("update-form", args=[task.pk, march.pk]))
+    page.fill("input[name=percent]", "10")  # and no text: submitting needs the work done
+    page.click("button[name=action][value=submit]")
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name=re.compile("本期工作进展"))).to_have_attribute(
+        "href", "#id_work_done"
+    )
+    violations = _violations(page)
+    assert not violations, _describe({"update form with errors": violations})
