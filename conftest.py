@@ -188,5 +188,5 @@ def browser_login(page, username: str, password: str = "pass-word-123") -> None:
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # the header's language form has one too
     page.wait_for_load_state("domcontentloaded")

@@ -17,15 +17,17 @@ from django.utils.translation import gettext as _
 
 from tasks.models import TaskStatus
 
+# Every series colour has at least 3:1 contrast on the white chart background (WCAG 1.4.11);
+# pilot/tests/test_accessibility.py checks it.
 STATUS_COLOURS = {
-    TaskStatus.NOT_STARTED: "#9ca3af",
-    TaskStatus.ON_TRACK: "#16a34a",
-    TaskStatus.BEHIND: "#d97706",
+    TaskStatus.NOT_STARTED: "#6b7280",
+    TaskStatus.ON_TRACK: "#15803d",
+    TaskStatus.BEHIND: "#b45309",
     TaskStatus.BLOCKED: "#dc2626",
     TaskStatus.COMPLETED: "#2563eb",
 }
-WARNING_COLOURS = {"green": "#16a34a", "yellow": "#d97706", "red": "#dc2626"}
-REPORTING_COLOURS = {"on_time": "#16a34a", "late": "#d97706", "missing": "#dc2626"}
+WARNING_COLOURS = {"green": "#15803d", "yellow": "#b45309", "red": "#dc2626"}
+REPORTING_COLOURS = {"on_time": "#15803d", "late": "#b45309", "missing": "#dc2626"}
 
 
 def task_list_url(programme, **filters) -> str:
@@ -46,6 +48,18 @@ class ChartSpec(dict):
             rows.append(f'<tr><th scope="row">{escape(label)}</th>{numbers}</tr>')
         # Safe: every cell went through escape.
         return mark_safe("".join(rows))
+
+    @property
+    def accessible_name(self) -> str:
+        """Return the chart's title and figures as one sentence, the drawing's accessible
+        name (``role="img"``): "任务状态分布：正常推进 任务数 3、占比 50.0%；…"."""
+        parts = []
+        for label, *cells in self["rows"]:
+            figures = "、".join(
+                f"{column} {cell}" for column, cell in zip(self["columns"], cells, strict=True)
+            )
+            parts.append(f"{label} {figures}")
+        return _("%(title)s：%(figures)s") % {"title": self["title"], "figures": "；".join(parts)}
 
 
 CHART_HEIGHT = 320
