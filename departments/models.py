@@ -161,3 +161,35 @@ class AccountEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.account} {self.get_verb_display()}"
+
+
+class NotificationVerb(models.TextChoices):
+    RETURNED = "returned", _("报送被退回")
+    ACCEPTED = "accepted", _("报送已采纳")
+    REPORT_DONE = "report_done", _("报告已生成")
+    REPORT_FAILED = "report_failed", _("报告生成失败")
+
+
+class Notification(models.Model):
+    """A message to one user in the portal (通知), unread until they mark it read."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("接收人"),
+    )
+    verb = models.CharField(_("类型"), max_length=20, choices=NotificationVerb.choices)
+    text = models.CharField(_("内容"), max_length=500)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"))
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+
+    def __str__(self):
+        return self.text
