@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from departments import webhooks
 from departments.models import Notification, NotificationVerb, Role
 from pilot import clock
 
@@ -46,6 +47,7 @@ def notify_update_returned(*, update, reasons: str) -> list[Notification]:
         "reasons": reasons,
     }
     link = reverse("update-form", args=[update.task_id, update.period_id])
+    webhooks.queue_push(department_id=update.department_id, text=text)
     return _notify(
         recipients=_unit_reporters(update.department_id),
         verb=NotificationVerb.RETURNED,
@@ -60,6 +62,7 @@ def notify_update_accepted(*, update) -> list[Notification]:
         "task": update.task,
         "period": update.period.label,
     }
+    webhooks.queue_push(department_id=update.department_id, text=text)
     return _notify(
         recipients=_unit_reporters(update.department_id),
         verb=NotificationVerb.ACCEPTED,
@@ -76,6 +79,7 @@ def notify_run_finished(*, run) -> list[Notification]:
     else:
         template = _("%(report)s（%(scope)s）已生成。")
     text = template % {"report": run.get_kind_display(), "scope": run.scope}
+    webhooks.queue_push(department_id=run.department_id, text=text)  # a unit's own report
     return _notify(
         recipients=_office_staff(),
         verb=NotificationVerb.REPORT_FAILED if failed else NotificationVerb.REPORT_DONE,
