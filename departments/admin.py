@@ -14,6 +14,7 @@ from departments.models import (
     DepartmentContact,
     Profile,
     Role,
+    WebhookPush,
 )
 from departments.services import record_account_event
 from pilot import permissions
@@ -194,4 +195,20 @@ class AccountEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookPush)
+class WebhookPushAdmin(admin.ModelAdmin):
+    """The group robot pushes and their outcome, read-only (the service writes them)."""
+
+    list_display = ("created_at", "department", "result", "attempts", "text")
+    list_filter = ("result",)
+    list_select_related = ("department",)
+    readonly_fields = ("department", "text", "created_at", "result", "attempts", "sent_at", "error")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -26,6 +26,15 @@ class Department(models.Model):
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    webhook_url = models.URLField(
+        _("群机器人 Webhook 地址"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "企业微信或钉钉群机器人的 Webhook 地址。填写后，本单位报送被退回或采纳时，"
+            "平台会向该群推送一条文字消息；留空则不推送。"
+        ),
+    )
 
     objects = DepartmentQuerySet.as_manager()
 
@@ -161,3 +170,65 @@ class AccountEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.account} {self.get_verb_display()}"
+
+
+class NotificationVerb(models.TextChoices):
+    RETURNED = "returned", _("报送被退回")
+    ACCEPTED = "accepted", _("报送已采纳")
+    REPORT_DONE = "report_done", _("报告已生成")
+    REPORT_FAILED = "report_failed", _("报告生成失败")
+
+
+class Notification(models.Model):
+    """A message to one user in the portal (通知), unread until they mark it read."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("接收人"),
+    )
+    verb = models.CharField(_("类型"), max_length=20, choices=NotificationVerb.choices)
+    text = models.CharField(_("内容"), max_length=500)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"))
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+
+    def __str__(self):
+        return self.text
+
+
+class WebhookResult(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class WebhookPush(models.Model):
+    """One text message pushed to a department's group robot, with its outcome."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="webhook_pushes", verbose_name=_("单位")
+    )
+    text = models.CharField(_("内容"), max_length=500)
+    created_at = models.DateTimeField(_("创建时间"))
+    result = models.CharField(
+        _("结果"), max_length=10, choices=WebhookResult.choices, default=WebhookResult.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    error = models.CharField(_("错误信息"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("群机器人推送")
+        verbose_name_plural = _("群机器人推送")
+
+    def __str__(self):
+        return self.text

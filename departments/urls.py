@@ -2,8 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from departments.views import PasswordChangeView, PasswordResetConfirmView, PasswordResetView
+from departments.views_notifications import notification_list
 
 urlpatterns = [
+    path("notifications/", notification_list, name="notifications"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

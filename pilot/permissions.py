@@ -396,3 +396,18 @@ def can_use_admin_site(user) -> bool:
 def can_manage_all_accounts(user) -> bool:
     """Only superusers edit staff accounts, superusers and permission groups."""
     return user.is_active and user.is_superuser
+
+
+# --- notifications -------------------------------------------------------------------
+
+
+def can_use_notifications(user) -> bool:
+    """Every signed-in user with a role has a notification list."""
+    return role_of(user) is not None
+
+
+def visible_notifications(user, queryset: QuerySet) -> QuerySet:
+    """Each user sees only the notifications addressed to them."""
+    if not can_use_notifications(user):
+        return queryset.none()
+    return queryset.filter(recipient=user)

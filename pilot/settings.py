@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "departments.context_processors.role",
+                "departments.context_processors.unread_notifications",
             ],
         },
     },

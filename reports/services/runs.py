@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
+from departments import notifications
 from departments.models import Department
 from pilot import clock, permissions
 from reports import exports
@@ -284,7 +285,9 @@ def compile_report(*, run_id: int) -> ReportRun | None:
         _store_files(run=run, built=built)
     except Exception as exc:
         logger.exception("Report run %s failed", run_id)
-        fail_run(run_id=run_id, error=_("生成失败：%(error)s") % {"error": exc})
+        if fail_run(run_id=run_id, error=_("生成失败：%(error)s") % {"error": exc}):
+            run.refresh_from_db()
+            notifications.notify_run_finished(run=run)
         run.refresh_from_db()
         return run
     run.refresh_from_db()
@@ -446,6 +449,9 @@ def _store_files(*, run: ReportRun, built: BuiltReport) -> None:
         if finished != 1:
             # Reaped or finished by another worker meanwhile: keep the record as it is.
             transaction.set_rollback(True)
+            return
+        run.state = RunState.DONE
+        notifications.notify_run_finished(run=run)
 
 
 def reap_stale_runs() -> int:

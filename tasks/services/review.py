@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from departments import notifications
 from pilot import clock, permissions
 from reports.figures.asof import Report, combine, lead_units, row_state
 from tasks.models import (
@@ -45,6 +46,7 @@ def accept_update(*, update: ProgressUpdate, actor, highlight: bool = False) -> 
         created_by=actor,
     )
     record_event(task=update.task, update=update, verb=AuditVerb.ACCEPTED, actor=actor)
+    notifications.notify_update_accepted(update=update)
     refresh_task_status(task=update.task)
     return update
 
@@ -76,6 +78,7 @@ def return_update(
     record_event(
         task=update.task, update=update, verb=AuditVerb.RETURNED, actor=actor, detail=detail
     )
+    notifications.notify_update_returned(update=update, reasons=detail)
     return update
 
 

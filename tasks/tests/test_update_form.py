@@ -557,8 +557,9 @@ def test_lead_form_query_count_does_not_grow_with_the_number_of_updates(
 ):
     assert _bulk_supporters(plan, personas.support, n_units, n_tasks) == expected
     reporting.start_update(task=plan.tasks[0], period=_march(plan), actor=personas.lead)
-    # 16 before the form showed the previous accepted text and the other lead units (+1 each).
-    with django_assert_max_num_queries(18):
+    # 16 before the form showed the previous accepted text and the other lead units (+1 each),
+    # and the menu's unread notification count (+1).
+    with django_assert_max_num_queries(19):
         response = clients.lead.get(_url(plan.tasks[0], _march(plan)))
     assert len(response.context["rows"]) == n_units + 2
     assert response.content.decode().count('href="/evidence/') == n_units
@@ -568,8 +569,9 @@ def test_unsaved_lead_form_query_count_does_not_grow_with_the_number_of_updates(
     clients, plan, personas, clock, django_assert_max_num_queries
 ):
     assert _bulk_supporters(plan, personas.support, 40, 160) == 1000
-    # 17 before the form showed the previous accepted text and the other lead units (+1 each).
-    with django_assert_max_num_queries(19):
+    # 17 before the form showed the previous accepted text and the other lead units (+1 each),
+    # and the menu's unread notification count (+1).
+    with django_assert_max_num_queries(20):
         response = clients.lead.get(_url(plan.tasks[0], _march(plan)))
     assert len(response.context["rows"]) == 42
     assert not ProgressUpdate.objects.filter(department=plan.commerce, task=plan.tasks[0]).exists()
