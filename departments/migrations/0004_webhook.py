@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('departments', '0003_h16_notification'),
+        ('departments', '0003_notification'),
     ]
 
     operations = [
