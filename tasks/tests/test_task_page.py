@@ -15,6 +15,7 @@ from tasks.models import (
     UpdateState,
 )
 from tasks.services import reporting, review
+from tasks.views.task_page import AUDIT_PAGE_SIZE, TIMELINE_PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
@@ -170,9 +171,27 @@ def test_task_page_query_count_does_not_grow_with_the_number_of_updates(
     plan, personas, clients, clock, count, django_assert_max_num_queries
 ):
     _many_accepted_updates(plan, personas, count=count)
-    with django_assert_max_num_queries(13):
+    # Two more than before pagination: the count of each of the two paginated histories.
+    with django_assert_max_num_queries(15):
         response = clients.office.get(reverse("task-detail", args=[plan.tasks[0].pk]))
-    assert len(response.context["timeline"]) == count
+    assert response.context["timeline"].paginator.count == count
+    assert len(response.context["timeline"]) == min(count, TIMELINE_PAGE_SIZE)
+    assert len(response.context["audit_events"]) == min(count, AUDIT_PAGE_SIZE)
+
+
+def test_both_histories_page_through_every_record_once(plan, personas, clients, clock):
+    _many_accepted_updates(plan, personas, count=45)
+    url = reverse("task-detail", args=[plan.tasks[0].pk])
+    seen = []
+    for number in (1, 2, 3):
+        page = clients.office.get(url, {"page": number}).context["timeline"]
+        seen += [update.pk for update in page]
+    assert len(seen) == len(set(seen)) == 45
+    first = clients.office.get(url).content.decode()
+    assert "?page=2" in first and "?history=2" not in first  # 45 audit lines fit one page
+    last = clients.office.get(url, {"page": 99, "history": "x"})
+    assert last.status_code == 200
+    assert last.context["timeline"].number == 3  # out of range: the last page
 
 
 def _many_accepted_updates(plan, personas, *, count):

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +16,9 @@ from tasks import selectors
 from tasks.forms_review import NameBodyForm
 from tasks.models import AssignmentRole, Task
 from tasks.services import plan, review
+
+TIMELINE_PAGE_SIZE = 20  # updates, newest period first
+AUDIT_PAGE_SIZE = 50  # audit events, oldest first
 
 
 @require_GET
@@ -77,8 +81,13 @@ def _render_task(request, task: Task, name_form: NameBodyForm | None = None, sta
         "task": task,
         "leads": [item for item in assignments if item.role == AssignmentRole.LEAD],
         "supports": [item for item in assignments if item.role == AssignmentRole.SUPPORT],
-        "timeline": selectors.task_timeline(task=task, user=request.user),
-        "audit_events": selectors.task_audit_events(task=task, user=request.user),
+        # Both histories grow with the programme: one page of each per request.
+        "timeline": Paginator(
+            selectors.task_timeline(task=task, user=request.user), TIMELINE_PAGE_SIZE
+        ).get_page(request.GET.get("page")),
+        "audit_events": Paginator(
+            selectors.task_audit_events(task=task, user=request.user), AUDIT_PAGE_SIZE
+        ).get_page(request.GET.get("history")),
         "can_confirm": permissions.can_confirm_completion(request.user, task),
         "name_form": name_form,
     }
