@@ -85,6 +85,16 @@ def test_login_page_is_english_when_the_browser_asks_for_english(client):
     assert "试点任务管理平台" not in html
 
 
+def test_the_language_menu_names_each_language_in_itself(client):
+    chinese = client.get(reverse("login")).content.decode()
+    english = client.get(reverse("login"), **ENGLISH).content.decode()
+    for html in (chinese, english):
+        assert '<option value="en" lang="en"' in html
+        assert ">English</option>" in html
+        assert ">简体中文</option>" in html
+    assert "英语" not in chinese
+
+
 def test_login_page_sets_the_html_lang_attribute_to_english(client):
     html = client.get(reverse("login"), **ENGLISH).content.decode()
     assert '<html lang="en"' in html
