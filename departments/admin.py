@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import (
@@ -88,6 +89,11 @@ class DepartmentContactInline(TextInputAdminMixin, admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(TextInputAdminMixin, admin.ModelAdmin):
+    # A robot's address without a scheme is an https one (Django 6's default, said now).
+    formfield_overrides = {
+        **TextInputAdminMixin.formfield_overrides,
+        models.URLField: {"assume_scheme": "https"},
+    }
     list_display = ("name", "short_name", "kind", "sort_order")
     list_filter = ("kind",)
     search_fields = ("name", "short_name", "aliases__name")

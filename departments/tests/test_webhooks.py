@@ -1,6 +1,7 @@
 """The group robot push (企业微信/钉钉 webhook), against a local HTTP server this test starts.
 
-Celery runs eagerly here: a retry runs at once (the backoff countdown is not waited for).
+Celery runs eagerly here (the robot fixture makes it so, also where REDIS_URL is set): a
+retry runs at once (the backoff countdown is not waited for).
 """
 
 import json
@@ -57,8 +58,9 @@ class Robot:
 def robot_factory(plan):
     robots = []
     # Task.apply() runs retries in-process; an eager Retry must not propagate to the test.
-    propagates = celery_app.conf.task_eager_propagates
-    celery_app.conf.task_eager_propagates = False
+    # Eager also where REDIS_URL is set (CI's PostgreSQL run has no worker on this queue).
+    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "task_eager_propagates")}
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=False)
 
     def start(statuses=()):
         robot = Robot(statuses)
@@ -68,7 +70,7 @@ def robot_factory(plan):
         return robot
 
     yield start
-    celery_app.conf.task_eager_propagates = propagates
+    celery_app.conf.update(saved)
     for robot in robots:
         robot.close()
 
