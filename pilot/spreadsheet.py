@@ -87,6 +87,13 @@ def clean_text(value: str) -> str:
     return units.decode("utf-16-le", errors="ignore") + CUT_MARK
 
 
+def csv_value(value) -> str:
+    """Return ``value`` for a CSV file a spreadsheet will open: CSV has no cell types, so
+    text that would start a formula gets a leading apostrophe (OWASP's advice for CSV)."""
+    text = clean_text(str(value))
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def clean_for_word(value) -> str:
     """Return ``value`` as text a .docx can hold: XML-illegal characters dropped, \\n \\t kept."""
     return _ILLEGAL.sub("", _BREAKS.sub("\n", str(value)))

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from departments.models import DepartmentAlias, DepartmentKind, Profile, Role
+from departments.models import Department, DepartmentAlias, DepartmentKind, Profile, Role
 from departments.services import create_account, create_reporter_accounts, generate_password
 from pilot.factories import DepartmentFactory, make_user
 from tasks.models import Assignment, AssignmentRole
@@ -145,6 +145,17 @@ def test_command_writes_a_csv_with_a_byte_order_mark_for_excel(plan, tmp_path):
     assert rows[0] == ["单位", "用户名", "初始密码"]
     assert rows[1][:2] == ["省财政厅", "caizheng"]
     assert authenticate(username=rows[1][1], password=rows[1][2]) is not None
+
+
+def test_command_never_writes_a_formula_into_the_csv(plan, tmp_path):
+    # CSV has no cell types: an office-edited name starting like a formula gets an apostrophe.
+    Department.objects.filter(pk=plan.finance.pk).update(name='=HYPERLINK("http://x","省财政厅")')
+    path = tmp_path / "accounts.csv"
+    _run("create_reporter_accounts", "--output", str(path))
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    names = [row[0] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://x","省财政厅")' in names
+    assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
 
 
 def test_command_with_output_keeps_passwords_off_the_terminal(plan, tmp_path):

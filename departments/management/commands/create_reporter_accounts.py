@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from departments.management.lookup import department_by_any_name
 from departments.models import Department
 from departments.services import create_reporter_accounts
+from pilot.spreadsheet import csv_value
 
 
 class Command(BaseCommand):
@@ -62,4 +63,4 @@ class Command(BaseCommand):
             writer = csv.writer(handle)
             writer.writerow(["单位", "用户名", "初始密码"])
             for department, username, password in rows:
-                writer.writerow([department.name, username, password])
+                writer.writerow([csv_value(department.name), username, password])
