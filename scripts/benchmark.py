@@ -105,7 +105,10 @@ class Copier:
     def add(self, **values) -> None:
         cells = []
         for field in self.fields:
-            value = values.get(field.attname, values.get(field.name))
+            if field.attname in values or field.name in values:
+                value = values.get(field.attname, values.get(field.name))
+            else:
+                value = field.get_default()  # columns added later (e.g. webhook_url)
             cells.append(_cell(value))
         self.buffer.write("\t".join(cells) + "\n")
         self.count += 1
