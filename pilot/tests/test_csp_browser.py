@@ -2,7 +2,6 @@
 dashboards draw, Swagger UI and Redoc render, and Chromium reports no violation."""
 
 import pytest
-from django.core.cache import cache
 
 from conftest import browser_login
 
@@ -27,11 +26,6 @@ def violations(page):
         "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
     )
     return seen
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 def test_the_dashboard_draws_its_charts_under_the_policy(page, plan, personas, violations):

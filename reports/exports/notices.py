@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from departments.models import Department, DepartmentContact
 from pilot import clock
 from reports import selectors
-from reports.exports import common
+from reports.exports import common, gbt9704
 from reports.exports.monthly import LATE_WIDTHS, late_headers, late_values
 from tasks.models import Programme, ReportingPeriod
 from tasks.services.periods import is_workday
@@ -85,15 +85,16 @@ def build_urging_notice(
         unit = unit or selectors.LateUnit(department)
     document = common.new_document(office=programme.issuer)
     document.add_heading(notice_title(period, unit), level=0)
-    document.add_paragraph(_("%(unit)s：") % {"unit": department.name})
-    document.add_paragraph(urging_sentence(programme, period, unit, today=today))
+    # Names and contacts are office-edited text: cleaned as every Word writer does.
+    document.add_paragraph(gbt9704.clean(_("%(unit)s：") % {"unit": department.name}))
+    document.add_paragraph(gbt9704.clean(urging_sentence(programme, period, unit, today=today)))
     if unit.missing:
         common.add_table(document, [_("序号"), _("具体举措")], _task_rows(unit.missing))
         deadline = working_days_after(today, DAYS_TO_REPORT)
         document.add_paragraph(demand_sentence(deadline))
     if unit.late:
         document.add_paragraph(reminder_sentence(unit, also=bool(unit.missing)))
-    document.add_paragraph(contact_sentence(office))
+    document.add_paragraph(gbt9704.clean(contact_sentence(office)))
     common.add_signature(document, programme.issuer, today)
     return common.document_bytes(document)
 

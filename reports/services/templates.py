@@ -67,7 +67,11 @@ def apply_office_template(content: bytes, *, day: datetime.date) -> bytes:
     try:
         return templating.apply_template(template, content, day=day)
     except Exception:  # a report is never lost to its template
-        logger.exception("Word template %s failed; the document is built without it", record)
+        # The record's id, not its name: an uploaded file name is user text.
+        logger.exception(
+            "Word template %s failed; the document is built without it",
+            record.pk if record else "default",
+        )
         return content
 
 

@@ -7,14 +7,8 @@ static/js/charts.js; these tests read them from the page's context.
 import json
 
 import pytest
-from django.core.cache import cache
 
 pytestmark = pytest.mark.usefixtures("clock")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 def _charts(client, url="/dashboard/"):

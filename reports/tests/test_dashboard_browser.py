@@ -1,18 +1,11 @@
 """The dashboards in a real browser: charts drawn, drill-down to the filtered task list."""
 
 import pytest
-from django.core.cache import cache
 
 from conftest import browser_login
 from tasks.models import Task, TaskStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The overview caches the trend per programme id and date; ids repeat across tests.
-    cache.clear()
 
 
 def _blocked_task_3(plan):

@@ -1,18 +1,11 @@
 """The dashboard pages: who may open them, what they show, bounded queries."""
 
 import pytest
-from django.core.cache import cache
 
 from pilot.factories import AssignmentFactory, TaskFactory, UpdateFactory, stamp
 from tasks.models import AssignmentRole, Task, TaskStatus, UpdateState
 
 pytestmark = pytest.mark.usefixtures("clock")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # No page caches figures today; clearing keeps any future cache from leaking across tests.
-    cache.clear()
 
 
 def _overview(client, **params):

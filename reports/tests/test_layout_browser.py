@@ -7,7 +7,6 @@ what is checked is what the browser drew, not only what the server sent.
 import datetime
 
 import pytest
-from django.core.cache import cache
 
 from conftest import browser_login
 from pilot.factories import UpdateFactory
@@ -27,11 +26,6 @@ OPTIONS = """() => Object.fromEntries(Array.from(document.querySelectorAll('.cha
   (el) => [el.id, echarts.getInstanceByDom(el).getOption()]))"""
 ELLIPSES = """() => Array.from(document.querySelectorAll('.chart svg text'))
   .map((text) => text.textContent).filter((text) => text.includes('…'))"""
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture

@@ -112,8 +112,6 @@ def _withdraw(request, update: ProgressUpdate):
     """Take the submitted update back to a draft (the form's 撤回 button)."""
     try:
         version = int(request.POST.get("version", ""))
-        if update.pk is None:
-            raise PermissionDenied(_("该报送当前不能撤回（已审核、未提交或期次已关闭）。"))
         reporting.withdraw_update(update=update, actor=request.user, expected_version=version)
     except ValueError:
         messages.error(request, _("撤回失败：页面已过期，请刷新后重试。"))
