@@ -7,9 +7,10 @@ run:      ## set up everything and serve the portal with demo data
 test:     ## run the test suite (SQLite unless DATABASE_URL / REDIS_URL are set)
 	scripts/test
 
-lint:     ## ruff and the migrations check, as CI runs them
+lint:     ## ruff, the import contracts and the migrations check, as CI runs them
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 	DEBUG=1 .venv/bin/python manage.py makemigrations --check --dry-run
 
 format:

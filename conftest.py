@@ -20,7 +20,7 @@ from django.db import connection
 from django.test import Client
 
 from departments.models import DepartmentKind, Role
-from pilot.factories import (
+from pilot.testing.factories import (
     AssignmentFactory,
     CategoryFactory,
     DepartmentFactory,

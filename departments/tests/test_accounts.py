@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from departments.models import Department, DepartmentAlias, DepartmentKind, Profile, Role
 from departments.services import create_account, create_reporter_accounts, generate_password
-from pilot.factories import DepartmentFactory, make_user
+from pilot.testing.factories import DepartmentFactory, make_user
 from tasks.models import Assignment, AssignmentRole
 
 pytestmark = pytest.mark.django_db

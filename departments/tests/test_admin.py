@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from departments.models import Department, DepartmentContact, Role
-from pilot.factories import PeriodFactory, UpdateFactory, make_user
+from pilot.testing.factories import PeriodFactory, UpdateFactory, make_user
 from tasks.models import (
     AuditEvent,
     AuditVerb,

@@ -2,7 +2,7 @@ import pytest
 
 from conftest import browser_login
 from departments.models import Role
-from pilot.factories import make_user
+from pilot.testing.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

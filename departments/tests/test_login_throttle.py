@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 from departments.models import Role
 from departments.services import create_account
-from pilot.factories import make_user
+from pilot.testing.factories import make_user
 
 LOCKED = "登录失败次数过多，账号已临时锁定，请15分钟后再试或联系联席会议办公室。"
 PASSWORD = "pass-word-123"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from departments.context_processors import unread_notifications
 from departments.models import Notification, NotificationVerb
 from pilot.clock import now as clock_now
-from pilot.factories import make_user
+from pilot.testing.factories import make_user
 from reports import services as report_services
 from reports.models import ReportKind, RunState
 from reports.tests.run_data import build_february

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from departments.models import Profile, Role
 from departments.services import create_account
-from pilot.factories import make_user
+from pilot.testing.factories import make_user
 
 User = get_user_model()
 

@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate
 from django.core import mail
 
 from departments.models import AccountEvent, AccountVerb, Role
-from pilot.factories import make_user
+from pilot.testing.factories import make_user
 
 RESET = "/accounts/password/reset/"
 NEW_PASSWORD = "Xin-mima-2021!"

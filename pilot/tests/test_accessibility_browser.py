@@ -18,7 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import browser_login
-from pilot.factories import UpdateFactory
+from pilot.testing.factories import UpdateFactory
 from reports.models import ReportKind, ReportRun, RunState
 from tasks.models import UpdateState
 

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from pilot.factories import stamp
+from pilot.testing.factories import stamp
 from reports.models import (
     DeliveryResult,
     EmailDelivery,

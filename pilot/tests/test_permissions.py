@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from departments.models import Role
 from pilot import permissions
-from pilot.factories import (
+from pilot.testing.factories import (
     PeriodFactory,
     ProgrammeFactory,
     UpdateFactory,

@@ -8,7 +8,7 @@ from docx import Document
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
-from pilot.factories import stamp
+from pilot.testing.factories import stamp
 from pilot.spreadsheet import (
     CUT_MARK,
     DATE_FORMAT,

@@ -9,7 +9,7 @@ Task states: task 1 正常推进 40 %, task 2 进度滞后 20 % (needs coordinat
 Late units: 海口海关 (late: 1), 省商务厅 (missing: 2), 省财政厅 (missing: 3).
 """
 
-from pilot.factories import UpdateFactory, stamp
+from pilot.testing.factories import UpdateFactory, stamp
 from tasks.models import AssignmentRole, TaskStatus, UpdateState
 
 ON_TIME = stamp(2021, 2, 20)

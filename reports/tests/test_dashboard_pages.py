@@ -2,7 +2,7 @@
 
 import pytest
 
-from pilot.factories import AssignmentFactory, TaskFactory, UpdateFactory, stamp
+from pilot.testing.factories import AssignmentFactory, TaskFactory, UpdateFactory, stamp
 from tasks.models import AssignmentRole, Task, TaskStatus, UpdateState
 
 pytestmark = pytest.mark.usefixtures("clock")

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from pilot import permissions
 from pilot.celery import app as celery_app
-from pilot.factories import stamp
+from pilot.testing.factories import stamp
 from reports import services
 from reports.models import (
     DeliveryResult,

@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from departments.models import DepartmentContact
-from pilot.factories import AssignmentFactory, DepartmentFactory, make_user
+from pilot.testing.factories import AssignmentFactory, DepartmentFactory, make_user
 from reports import exports
 from reports.exports import common
 from reports.tests.run_data import build_february

@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from pilot.factories import AssignmentFactory, TaskFactory
+from pilot.testing.factories import AssignmentFactory, TaskFactory
 from reports import exports, selectors
 from reports.tests.run_data import build_february
 

@@ -22,7 +22,7 @@ import io
 import pytest
 
 from departments.models import Department
-from pilot.factories import (
+from pilot.testing.factories import (
     AssignmentFactory,
     ProgrammeFactory,
     TaskFactory,
@@ -405,7 +405,7 @@ def test_programmes_overview_gives_each_programme_its_current_period(history):
 
 def _more_data(plan, personas, *, tasks: int):
     """Add ``tasks`` tasks, each led by a new department with a reporter and updates."""
-    from pilot.factories import make_user
+    from pilot.testing.factories import make_user
 
     for n in range(tasks):
         task = TaskFactory(

@@ -16,7 +16,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from departments.models import Department
-from pilot.factories import stamp
+from pilot.testing.factories import stamp
 from pilot.spreadsheet import CUT_MARK
 from reports import services
 from reports.models import ReportKind, RunState

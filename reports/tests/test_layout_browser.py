@@ -9,7 +9,7 @@ import datetime
 import pytest
 
 from conftest import browser_login
-from pilot.factories import UpdateFactory
+from pilot.testing.factories import UpdateFactory
 from tasks.models import Task, UpdateState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -20,7 +20,7 @@ from django.core.management import call_command
 from docx import Document
 
 from departments.models import DepartmentKind, Role
-from pilot.factories import make_user, stamp
+from pilot.testing.factories import make_user, stamp
 from reports import exports, figures, selectors
 from reports.figures import due_end
 from tasks.models import (

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pilot.factories import PeriodFactory, ProgrammeFactory
+from pilot.testing.factories import PeriodFactory, ProgrammeFactory
 from reports.models import ReportKind, ReportRun
 
 pytestmark = pytest.mark.django_db

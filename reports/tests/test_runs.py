@@ -12,7 +12,7 @@ from django_celery_beat.models import PeriodicTask
 
 from departments.models import DepartmentContact
 from pilot.celery import app as celery_app
-from pilot.factories import AssignmentFactory, TaskFactory, stamp
+from pilot.testing.factories import AssignmentFactory, TaskFactory, stamp
 from reports import selectors, services
 from reports.models import DistributionList, EmailDelivery, ReportKind, ReportRun, RunState
 from reports.tests.run_data import build_february

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from pilot import permissions
-from pilot.factories import stamp
+from pilot.testing.factories import stamp
 from pilot.tests.threads import run_at_once
 from reports import services
 from reports.models import (

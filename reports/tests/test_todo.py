@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pilot.factories import stamp
+from pilot.testing.factories import stamp
 from reports import todo
 from reports.models import FileKind, ReportFile, ReportKind, ReportRun, RunState
 from tasks.models import ReturnReason

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
 from conftest import browser_login
-from pilot.factories import stamp
+from pilot.testing.factories import stamp
 from reports.models import FileKind, ReportFile, ReportKind, ReportRun, RunState
 from tasks.models import ProgressUpdate, ReturnReason, UpdateState
 from tasks.services import reporting, review

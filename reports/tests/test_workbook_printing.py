@@ -9,7 +9,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from pilot.factories import stamp
+from pilot.testing.factories import stamp
 from pilot.spreadsheet import DATE_FORMAT, FONT_NAME
 from reports import exports
 from reports.tests.run_data import build_february

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from departments.models import Role
-from pilot.factories import make_user
+from pilot.testing.factories import make_user
 from pilot.tests.threads import run_at_once
 from tasks.models import AuditEvent, ProgressUpdate
 from tasks.services import reporting

@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from pilot.factories import stamp
+from pilot.testing.factories import stamp
 from reports import services
 from reports.models import ReportKind, RunState
 from tasks.models import ProgressUpdate, UpdateState

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from departments.models import Department
-from pilot.factories import TaskFactory
+from pilot.testing.factories import TaskFactory
 from tasks.models import Assignment, AssignmentRole, ProgressUpdate, UpdateState
 from tasks.services import reporting
 

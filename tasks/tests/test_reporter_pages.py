@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from pilot.factories import stamp
+from pilot.testing.factories import stamp
 from tasks.models import (
     Assignment,
     AssignmentRole,

@@ -7,7 +7,7 @@ them and says so.
 
 import pytest
 
-from pilot.factories import AssignmentFactory, TaskFactory
+from pilot.testing.factories import AssignmentFactory, TaskFactory
 from pilot.tests.threads import run_at_once
 from tasks.models import AssignmentRole, Task, TaskStatus, UpdateState
 from tasks.services import reporting, review

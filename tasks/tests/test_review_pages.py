@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from pilot.factories import TaskFactory, UpdateFactory
+from pilot.testing.factories import TaskFactory, UpdateFactory
 from tasks.diff import CHAR_BUDGET, DiffBudget, diff_html
 from tasks.models import AuditEvent, ReturnReason, TaskStatus, UpdateState
 from tasks.services import reporting, review

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from departments.models import Department
-from pilot.factories import stamp
+from pilot.testing.factories import stamp
 from tasks import selectors
 from tasks.models import Assignment, AssignmentRole, ProgressUpdate, Task, UpdateState
 from tasks.services import reporting

@@ -5,7 +5,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from pilot.factories import AssignmentFactory, TaskFactory, UpdateFactory, stamp
+from pilot.testing.factories import AssignmentFactory, TaskFactory, UpdateFactory, stamp
 from tasks.models import AssignmentRole, Task, TaskStatus, UpdateState
 
 pytestmark = pytest.mark.usefixtures("clock")

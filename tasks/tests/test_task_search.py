@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from departments.models import DepartmentAlias, Role
-from pilot.factories import UpdateFactory, make_user
+from pilot.testing.factories import UpdateFactory, make_user
 from tasks.models import Task, UpdateState
 from tasks.views.task_list import highlight
 

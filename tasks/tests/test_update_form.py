@@ -12,7 +12,7 @@ from django.urls import reverse
 from conftest import browser_login
 from departments.models import Department, Role
 from pilot import permissions
-from pilot.factories import make_user, stamp
+from pilot.testing.factories import make_user, stamp
 from tasks.models import (
     Assignment,
     AssignmentRole,

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import browser_login
-from pilot.factories import stamp
+from pilot.testing.factories import stamp
 from tasks.models import ProgressUpdate, TaskStatus, UpdateState
 from tasks.services import reporting, review
 

@@ -7,7 +7,7 @@ of them wins each time and the other is told the update moved on.
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from pilot.factories import AssignmentFactory, TaskFactory
+from pilot.testing.factories import AssignmentFactory, TaskFactory
 from pilot.tests.threads import run_at_once
 from tasks.models import AssignmentRole, AuditEvent, AuditVerb, ProgressUpdate, UpdateState
 from tasks.services import reporting, review

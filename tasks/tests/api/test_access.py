@@ -225,7 +225,7 @@ CASES = [
 @pytest.fixture
 def world(filed, plan, personas):
     from departments.models import Role
-    from pilot.factories import make_user
+    from pilot.testing.factories import make_user
 
     filed.system_account = make_user("dept-system", Role.REPORTER, filed.lead_draft.department)
     filed.system_token, _key = AuthToken.objects.create(user=filed.system_account)

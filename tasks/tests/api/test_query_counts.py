@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 
 from departments.models import DepartmentAlias, Role
-from pilot.factories import (
+from pilot.testing.factories import (
     AssignmentFactory,
     CategoryFactory,
     DepartmentFactory,
