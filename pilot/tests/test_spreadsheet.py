@@ -8,7 +8,6 @@ from docx import Document
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
-from pilot.testing.factories import stamp
 from pilot.spreadsheet import (
     CUT_MARK,
     DATE_FORMAT,
@@ -21,6 +20,7 @@ from pilot.spreadsheet import (
     set_up_sheet,
     set_value,
 )
+from pilot.testing.factories import stamp
 
 
 def _cell(value):

@@ -16,8 +16,8 @@ from docx import Document
 from openpyxl import load_workbook
 
 from departments.models import Department
-from pilot.testing.factories import stamp
 from pilot.spreadsheet import CUT_MARK
+from pilot.testing.factories import stamp
 from reports import services
 from reports.models import ReportKind, RunState
 from tasks.exports.plan import build_plan_workbook

@@ -9,8 +9,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from pilot.testing.factories import stamp
 from pilot.spreadsheet import DATE_FORMAT, FONT_NAME
+from pilot.testing.factories import stamp
 from reports import exports
 from reports.tests.run_data import build_february
 from tasks.exports.plan import build_plan_workbook
