@@ -30,7 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("departments.urls")),
-    path("api/", include("tasks.api.urls")),
+    path("api/", include("pilot.api_urls")),
     path("reports/runs/", include("reports.urls_runs")),
     path("", include("tasks.urls")),
 ]

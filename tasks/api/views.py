@@ -15,13 +15,11 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from pilot import permissions
-from reports import figures
 from tasks.api import errors, filing, filters, selectors, serializers, tokens
-from tasks.api import report_serializers as shapes
 from tasks.api.pagination import PortalPagination
 from tasks.api.schema import PortalAutoSchema
 from tasks.api.tokens import ReadOnlyKnoxAuthentication
-from tasks.models import Category, Programme, ProgressUpdate, ReportingPeriod, ReturnReason
+from tasks.models import Category, Programme, ProgressUpdate, ReturnReason
 from tasks.selectors import current_period, default_programme
 from tasks.services import reporting, review
 
@@ -82,41 +80,11 @@ def validated(serializer_class, request, **kwargs) -> dict:
 
 
 class ProgrammeViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
-    """Policy programmes (试点方案) and their dashboard figures."""
+    """Policy programmes (试点方案); their figures are in ``reports.api``."""
 
     queryset = Programme.objects.all()
     serializer_class = serializers.ProgrammeSerializer
     ordering_fields = ["starts_on", "code"]
-
-    @extend_schema(
-        parameters=[shapes.FiguresQuerySerializer],
-        responses=shapes.PeriodFiguresSerializer,
-        filters=False,
-    )
-    @action(
-        detail=True,
-        pagination_class=None,
-        filter_backends=[],
-        permission_classes=[CanViewDashboards],
-    )
-    def figures(self, request, pk=None):
-        """The dashboard figures of a period (default: the current one)."""
-        programme = self.get_object()
-        query = shapes.FiguresQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        period = _programme_period(programme, query.validated_data.get("period"))
-        result = figures.period_figures(programme=programme, period=period)
-        return Response(shapes.PeriodFiguresSerializer(result).data)
-
-
-def _programme_period(programme, period_id) -> ReportingPeriod:
-    if period_id is None:
-        period = current_period(programme=programme)
-    else:
-        period = ReportingPeriod.objects.filter(programme=programme, pk=period_id).first()
-    if period is None:
-        raise Http404
-    return period
 
 
 class CategoryViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,4 +1,4 @@
-"""Report runs and their files through the API (reports.services, reports.selectors)."""
+"""The report endpoints: a programme's figures, report runs and their files."""
 
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
@@ -11,16 +11,52 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from pilot import permissions
+from reports import figures
 from reports import selectors as report_selectors
 from reports import services as report_services
+from reports.api import serializers as shapes
 from reports.models import ReportFile
-from tasks.api import report_serializers as shapes
-from tasks.api.views import PortalAPIMixin, validated
+from tasks.api.views import CanViewDashboards, PortalAPIMixin, validated
+from tasks.models import Programme, ReportingPeriod
+from tasks.selectors import current_period
 
 
 class CanViewReports(BasePermission):
     def has_permission(self, request, view):
         return permissions.can_view_reports(request.user)
+
+
+class ProgrammeFiguresViewSet(PortalAPIMixin, viewsets.GenericViewSet):
+    """The dashboard figures of a programme (``programmes/{id}/figures/``)."""
+
+    queryset = Programme.objects.all()
+    permission_classes = [CanViewDashboards]
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[shapes.FiguresQuerySerializer],
+        responses=shapes.PeriodFiguresSerializer,
+        filters=False,
+    )
+    def retrieve(self, request, pk=None):
+        """The dashboard figures of a period (default: the current one)."""
+        programme = self.get_object()
+        query = shapes.FiguresQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = _programme_period(programme, query.validated_data.get("period"))
+        result = figures.period_figures(programme=programme, period=period)
+        return Response(shapes.PeriodFiguresSerializer(result).data)
+
+
+def _programme_period(programme, period_id) -> ReportingPeriod:
+    if period_id is None:
+        period = current_period(programme=programme)
+    else:
+        period = ReportingPeriod.objects.filter(programme=programme, pk=period_id).first()
+    if period is None:
+        raise Http404
+    return period
 
 
 class QueueUnavailable(APIException):

@@ -1,0 +1,1 @@
+"""The report endpoints of the API: dashboard figures, report runs and their files."""
