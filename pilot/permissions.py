@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department, Role
 from pilot import clock
+from tasks import periods
 from tasks.models import AssignmentRole, ProgressUpdate, ReportingPeriod, Task, UpdateState
-from tasks.services import periods
 
 EDITABLE_STATES = (UpdateState.DRAFT, UpdateState.RETURNED)
 

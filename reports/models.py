@@ -8,11 +8,11 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 from tasks.models import Programme, ReportingPeriod
+from tasks.periods import due_end
 
 
 class ReportKind(models.TextChoices):
@@ -189,13 +189,7 @@ class ReportRun(models.Model):
             return None
         if self.is_interim:
             return self.created_at
-        return period_cutoff(self.period)
-
-
-def period_cutoff(period: ReportingPeriod) -> datetime.datetime:
-    """Return the moment filing for ``period`` closes: the end of its due date, local time."""
-    next_day = period.due_on + datetime.timedelta(days=1)
-    return timezone.make_aware(datetime.datetime.combine(next_day, datetime.time.min))
+        return due_end(self.period)
 
 
 class FileKind(models.TextChoices):

@@ -37,6 +37,7 @@ from tasks.models import (
     TaskStatus,
     UpdateState,
 )
+from tasks.periods import cutoff
 
 CHUNK_SIZE = 2000
 # States in which a department has not (yet, or any more) handed its report in.
@@ -161,7 +162,7 @@ def task_rows(
         if states is not None
         else figures.states_as_of(programme=programme, period=period, now=now)
     )
-    cut = figures.cutoff(period, now=now)
+    cut = cutoff(period, now=now)
     assignments = Assignment.objects.select_related("department").order_by("order", "pk")
     updates = (
         ProgressUpdate.objects.filter(period=period)

@@ -34,7 +34,7 @@ from tasks.models import (
     TaskStatus,
     UpdateState,
 )
-from tasks.services.periods import FilingWindow, filing_opens_on, filing_window, is_workday
+from tasks.periods import FilingWindow, count_working_days, filing_opens_on, filing_window
 
 # How many entries of a group the home shows; the group's link leads to the rest.
 SHOWN = 5
@@ -73,13 +73,8 @@ def working_days_left(*, today: datetime.date, due: datetime.date) -> int:
     next Monday is -2 (Friday and Monday), by China's calendar (holidays and 调休 included).
     """
     if today <= due:
-        return _count_workdays(today, due)
-    return -_count_workdays(due + datetime.timedelta(days=1), today)
-
-
-def _count_workdays(first: datetime.date, last: datetime.date) -> int:
-    days = (last - first).days + 1
-    return sum(is_workday(first + datetime.timedelta(days=n)) for n in range(days))
+        return count_working_days(today, due)
+    return -count_working_days(due + datetime.timedelta(days=1), today)
 
 
 def due_text(days: int) -> tuple[str, str]:

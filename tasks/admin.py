@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 from pilot import permissions
 from pilot.permissions import can_manage_plan
 from pilot.text_input import TextInputAdminMixin
+from tasks import periods as period_rules
 from tasks.limits import MODEL_TEXT_LIMITS
 from tasks.models import (
     Assignment,
@@ -119,7 +120,7 @@ class ReportingPeriodAdmin(TextInputAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("开放填报日"))
     def filing_opens_on(self, period):
-        return periods.filing_opens_on(period)
+        return period_rules.filing_opens_on(period)
 
     @admin.action(description=gettext_lazy("关闭填报"), permissions=["change"])
     def close_filing(self, request, queryset):

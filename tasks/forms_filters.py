@@ -5,9 +5,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from departments.models import Department
-from reports import figures
 from tasks import selectors
 from tasks.models import AssignmentRole, Category, Programme, ReportingPeriod, TaskStatus
+from tasks.warning import WarningColour
 
 REPORTING_CHOICES = (
     ("expected", gettext_lazy("本期应报")),
@@ -53,7 +53,7 @@ class TaskFilterForm(forms.Form):
     )
     colour = forms.ChoiceField(
         label=gettext_lazy("预警灯"),
-        choices=[("", gettext_lazy("全部")), *figures.WarningColour.choices],
+        choices=[("", gettext_lazy("全部")), *WarningColour.choices],
         required=False,
     )
     coordination = forms.BooleanField(label=gettext_lazy("仅看需协调"), required=False)

@@ -7,7 +7,6 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from departments.models import Department
 from pilot import clock, permissions
-from reports import figures
 from tasks.models import (
     Assignment,
     AssignmentRole,
@@ -21,7 +20,9 @@ from tasks.models import (
     Task,
     UpdateState,
 )
-from tasks.services.periods import pick_current_period
+from tasks.obligations import reporting_outcome_q
+from tasks.periods import pick_current_period
+from tasks.warning import overdue_q, warning_colour
 
 
 def current_period(*, programme: Programme) -> ReportingPeriod | None:
@@ -323,7 +324,7 @@ def filter_tasks(*, programme: Programme, filters: dict):
     tasks = (
         Task.objects.filter(programme=programme)
         .select_related("category")
-        .annotate(colour=figures.warning_colour(today=today))
+        .annotate(colour=warning_colour(today=today))
         .order_by("number")
     )
     for word in filters.get("q") or ():
@@ -340,13 +341,13 @@ def filter_tasks(*, programme: Programme, filters: dict):
     if filters.get("coordination"):
         tasks = tasks.filter(needs_coordination=True)
     if filters.get("overdue"):
-        tasks = tasks.filter(figures.overdue_q(today=today))
+        tasks = tasks.filter(overdue_q(today=today))
     if filters.get("confirmed"):
         tasks = tasks.filter(completion_confirmed_at__isnull=False)
     if filters.get("past_due"):
         tasks = tasks.filter(due_on__lt=today)
     if filters.get("reporting") and filters.get("period"):
-        outcome = figures.reporting_outcome_q(
+        outcome = reporting_outcome_q(
             period=filters["period"], outcome=filters["reporting"], department=department
         )
         tasks = tasks.filter(outcome)

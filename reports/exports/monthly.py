@@ -7,9 +7,10 @@ from pilot import clock
 from pilot.spreadsheet import Percent
 from reports import selectors
 from reports.exports import common
-from reports.figures import PeriodFigures, is_interim, period_figures, states_as_of
+from reports.figures import PeriodFigures, period_figures, states_as_of
 from reports.figures.reporting import open_in_period_q
 from tasks.models import Programme, ReportingPeriod, Task, TaskStatus
+from tasks.periods import is_interim
 
 # Column widths in character units (a CJK glyph takes two). The detail sheet prints on A3.
 SUMMARY_WIDTHS = (30, 12, 12, 12, 12, 12, 12, 12, 12)

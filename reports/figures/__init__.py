@@ -32,7 +32,12 @@ Definitions (also shown on the dashboard pages):
   behind, needing coordination or lagging the straight line by more than 25 points; else
   green. A task completed and confirmed is always green.
 
-Modules: ``results`` (the result types), ``warning`` (warning colour, overdue), ``reporting``
+Rules on a task row or a period that the tasks app needs too live beneath this package:
+``tasks/warning.py`` (warning colour, overdue), ``tasks/obligations.py`` (who owes a
+submission, the drill-down filters), ``tasks/status_rule.py`` (how leads combine) and
+``tasks/periods.py`` (cut-off, interim, the current period).
+
+Modules: ``results`` (the result types), ``reporting``
 (who owes a submission, returns), ``programme`` (the overview), ``departments`` (one
 department), ``asof`` (the one status rule, as of any period), ``trend`` (the status trend),
 ``overview`` (all programmes).
@@ -42,16 +47,9 @@ Known approximation: "holds an active reporter account" is today's accounts, als
 periods (account history is not kept).
 """
 
-from reports.figures.asof import (
-    TaskState,
-    cutoff,
-    due_end,
-    is_interim,
-    period_accepted_q,
-    states_as_of,
-)
+from reports.figures.asof import period_accepted_q, states_as_of
 from reports.figures.departments import department_figures, department_record, department_tasks
-from reports.figures.overview import current_periods, pick_current_period, programmes_overview
+from reports.figures.overview import current_periods, programmes_overview
 from reports.figures.programme import (
     category_rows,
     department_rows,
@@ -61,15 +59,10 @@ from reports.figures.programme import (
     tasks_by_category,
 )
 from reports.figures.reporting import (
-    REPORTING_OUTCOMES,
     SUBMISSION_AGGREGATES,
     expected_assignments,
-    open_in_period_q,
-    owed_q,
     period_reporting,
     reporting_aggregates,
-    reporting_departments,
-    reporting_outcome_q,
     returned_counts,
     submitted_updates,
 )
@@ -86,21 +79,11 @@ from reports.figures.results import (
     TrendPoint,
 )
 from reports.figures.trend import status_trend
-from reports.figures.warning import (
-    LAG_TOLERANCE,
-    DayNumber,
-    WarningColour,
-    overdue_q,
-    warning_colour,
-)
 
 __all__ = [
-    "LAG_TOLERANCE",
-    "REPORTING_OUTCOMES",
     "STATUSES",
     "SUBMISSION_AGGREGATES",
     "CategoryRow",
-    "DayNumber",
     "DepartmentFigures",
     "DepartmentRow",
     "PeriodFigures",
@@ -108,30 +91,19 @@ __all__ = [
     "RecordRow",
     "ReportingCounts",
     "TaskCounts",
-    "TaskState",
     "TrendPoint",
-    "WarningColour",
     "category_rows",
     "current_periods",
-    "cutoff",
     "department_figures",
     "department_record",
     "department_rows",
     "department_tasks",
-    "due_end",
     "expected_assignments",
-    "is_interim",
-    "open_in_period_q",
-    "overdue_q",
-    "owed_q",
     "period_accepted_q",
     "period_figures",
     "period_reporting",
-    "pick_current_period",
     "programmes_overview",
     "reporting_aggregates",
-    "reporting_departments",
-    "reporting_outcome_q",
     "returned_counts",
     "states_as_of",
     "status_trend",
@@ -139,5 +111,4 @@ __all__ = [
     "summed_task_counts",
     "task_counts",
     "tasks_by_category",
-    "warning_colour",
 ]

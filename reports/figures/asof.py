@@ -24,130 +24,29 @@ own period's due date counts from a later period on, so a past period's figures 
 change. ``walk_statuses`` applies that period by period in one pass (four queries for a
 programme's whole history); ``states_as_of`` is its last step, and the task row
 (``tasks.services.review.refresh_task_status``) uses ``combine`` on the same inputs.
+The rule itself (``combine``, ``lead_units``) and the cut-off (``cutoff``) live in
+``tasks/status_rule.py`` and ``tasks/periods.py``, beneath both.
 """
 
 import bisect
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from django.db.models import Q
-from django.utils import timezone
 
 from departments.models import DepartmentKind
 from pilot import clock
 from tasks.models import (
-    Assignment,
     AssignmentRole,
     Programme,
     ProgressUpdate,
     ReportingPeriod,
     Task,
-    TaskStatus,
     UpdateState,
 )
-
-
-class Report(NamedTuple):
-    """What one lead unit's accepted update says (the inputs of the rule)."""
-
-    status: str
-    percent: int
-    needs_coordination: bool
-    period_id: int
-    period_start: datetime.date
-
-
-class TaskState(NamedTuple):
-    """A task's state as of a period: status, percent, needs_coordination, confirmed, and the
-    latest period whose update it reflects (status_period_id, None when none)."""
-
-    status: str
-    percent: int
-    needs_coordination: bool
-    confirmed: bool
-    status_period_id: int | None = None
-
-    @property
-    def completed(self) -> bool:
-        return self.status == TaskStatus.COMPLETED
-
-
-def due_end(period: ReportingPeriod) -> datetime.datetime:
-    """Return the end of ``period``'s due date (midnight after it, local time)."""
-    day = period.due_on + datetime.timedelta(days=1)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def cutoff(period: ReportingPeriod, *, now: datetime.datetime | None = None) -> datetime.datetime:
-    """Return ``period``'s cut-off: the end of its due date, or now if that is earlier."""
-    return min(due_end(period), now or clock.now())
-
-
-def is_interim(period: ReportingPeriod, *, now: datetime.datetime | None = None) -> bool:
-    """True when ``period``'s due date has not ended yet (an interim report, 中期/未截止)."""
-    return (now or clock.now()) < due_end(period)
-
-
-def combine(*, leads, reports: dict, confirmed: bool, fallback: TaskState) -> TaskState:
-    """Apply the rule: ``leads`` are the concrete lead department ids, ``reports`` maps a
-    department id to its Report in effect; ``fallback`` is the row's state (used when the
-    task has no concrete lead)."""
-    if confirmed:
-        period = _latest_period(reports.values())
-        return TaskState(TaskStatus.COMPLETED, 100, False, True, period)
-    if not leads:
-        return fallback
-    found = [reports.get(department) for department in leads]
-    statuses = [report.status if report else TaskStatus.NOT_STARTED for report in found]
-    percents = [report.percent if report else 0 for report in found]
-    return TaskState(
-        status=combine_statuses(statuses),
-        percent=sum(percents) // len(percents),
-        needs_coordination=any(report and report.needs_coordination for report in found),
-        confirmed=False,
-        status_period_id=_latest_period(report for report in found if report),
-    )
-
-
-def _latest_period(reports) -> int | None:
-    latest = max(reports, key=lambda report: report.period_start, default=None)
-    return latest.period_id if latest else None
-
-
-def combine_statuses(statuses: list[str]) -> str:
-    """Combine several lead units' statuses into the task's (see the module docstring)."""
-    if not statuses:
-        return TaskStatus.NOT_STARTED
-    if TaskStatus.BLOCKED in statuses:
-        return TaskStatus.BLOCKED
-    if TaskStatus.BEHIND in statuses:
-        return TaskStatus.BEHIND
-    if all(status == TaskStatus.COMPLETED for status in statuses):
-        return TaskStatus.COMPLETED
-    if all(status == TaskStatus.NOT_STARTED for status in statuses):
-        return TaskStatus.NOT_STARTED
-    return TaskStatus.ON_TRACK
-
-
-def lead_units(*, tasks) -> dict[int, list[int]]:
-    """Return {task id: [concrete lead department ids]} for a Task queryset (one query)."""
-    rows = (
-        Assignment.objects.filter(task__in=tasks, role=AssignmentRole.LEAD)
-        .exclude(department__kind=DepartmentKind.COLLECTIVE)
-        .order_by()
-        .values_list("task_id", "department_id")
-    )
-    leads: dict[int, list[int]] = {}
-    for task_id, department_id in rows:
-        leads.setdefault(task_id, []).append(department_id)
-    return leads
-
-
-def row_state(task) -> TaskState:
-    """Return the state stored on a task row (what the office set, for collective-led ones)."""
-    return TaskState(task.status, task.percent, task.needs_coordination, False)
+from tasks.periods import cutoff
+from tasks.status_rule import Report, TaskState, combine, lead_units
 
 
 @dataclass

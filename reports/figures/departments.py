@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from departments.models import Department, DepartmentKind
 from pilot import clock
-from reports.figures.programme import _category_rows, summed_task_counts, tasks_by_category
+from reports.figures.programme import category_rows_of, summed_task_counts, tasks_by_category
 from reports.figures.reporting import (
-    _reporting,
     reporting_aggregates,
+    reporting_counts,
     reporting_departments,
     returned_counts,
 )
@@ -51,9 +51,9 @@ def department_figures(
         tasks=summed_task_counts(counts.values()),
         led=row["led"],
         supported=row["supported"],
-        reporting=_reporting(row["expected"], row["on_time"], row["late"]),
+        reporting=reporting_counts(row["expected"], row["on_time"], row["late"]),
         returned=returned.get(department.pk, 0),
-        categories=_category_rows(counts, programme=programme, keep_empty=False),
+        categories=category_rows_of(counts, programme=programme, keep_empty=False),
     )
 
 
@@ -78,7 +78,7 @@ def department_record(*, programme: Programme, department: Department) -> list[R
             1 for confirmed in owing if confirmed is None or confirmed >= period.starts_on
         )
         on_time, late = submitted.get(period.pk, (0, 0))
-        reporting = _reporting(expected, on_time, late)
+        reporting = reporting_counts(expected, on_time, late)
         rows.append(
             RecordRow(
                 period=period,

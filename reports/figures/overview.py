@@ -6,18 +6,18 @@ from django.db.models import Count, Q
 
 from departments.models import DepartmentKind
 from pilot import clock
-from reports.figures.programme import _task_aggregates, _task_counts
+from reports.figures.programme import task_aggregates, task_counts_of
 from reports.figures.reporting import (
     SUBMISSION_AGGREGATES,
-    _reporting,
     open_in_period_q,
+    reporting_counts,
     reporting_departments,
     submitted_updates,
 )
 from reports.figures.results import ProgrammeHeadline
-from reports.figures.warning import warning_colour
 from tasks.models import Assignment, Programme, ReportingPeriod, Task
-from tasks.services.periods import pick_current_period
+from tasks.periods import pick_current_period
+from tasks.warning import warning_colour
 
 
 def current_periods(*, programmes=None) -> dict:
@@ -45,7 +45,7 @@ def programmes_overview() -> list[ProgrammeHeadline]:
         for row in Task.objects.alias(colour=warning_colour(today=today))
         .order_by()
         .values("programme_id")
-        .annotate(**_task_aggregates(today))
+        .annotate(**task_aggregates(today))
     }
     reporting = _reporting_by_programme(current)
     empty_tasks = defaultdict(int, mean_percent=None)
@@ -53,8 +53,8 @@ def programmes_overview() -> list[ProgrammeHeadline]:
         ProgrammeHeadline(
             programme=programme,
             period=current.get(programme.pk),
-            tasks=_task_counts(tasks.get(programme.pk, empty_tasks)),
-            reporting=_reporting(*reporting.get(programme.pk, (0, 0, 0))),
+            tasks=task_counts_of(tasks.get(programme.pk, empty_tasks)),
+            reporting=reporting_counts(*reporting.get(programme.pk, (0, 0, 0))),
         )
         for programme in programmes
     ]

@@ -9,12 +9,11 @@ from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, Que
 
 from departments.models import Department
 from pilot import clock
-from reports.figures.asof import cutoff, period_accepted_q, states_as_of
+from reports.figures.asof import period_accepted_q, states_as_of
 from reports.figures.reporting import (
-    _rate,
-    _reporting,
-    _submitted,
     owed_q,
+    percent_of,
+    reporting_counts,
     returned_counts,
 )
 from reports.figures.results import (
@@ -24,7 +23,6 @@ from reports.figures.results import (
     PeriodFigures,
     TaskCounts,
 )
-from reports.figures.warning import LAG_TOLERANCE, WarningColour, overdue_q, warning_colour
 from tasks.models import (
     Assignment,
     AssignmentRole,
@@ -35,9 +33,12 @@ from tasks.models import (
     Task,
     TaskStatus,
 )
+from tasks.obligations import submitted_exists
+from tasks.periods import cutoff
+from tasks.warning import LAG_TOLERANCE, WarningColour, overdue_q, warning_colour
 
 
-def _task_aggregates(today: datetime.date) -> dict:
+def task_aggregates(today: datetime.date) -> dict:
     aggregates = {
         "total": Count("pk"),
         "completed_confirmed": Count("pk", filter=Q(completion_confirmed_at__isnull=False)),
@@ -53,14 +54,14 @@ def _task_aggregates(today: datetime.date) -> dict:
     return aggregates
 
 
-def _task_counts(row: dict) -> TaskCounts:
+def task_counts_of(row: dict) -> TaskCounts:
     total = row["total"] or 0
     mean = row["mean_percent"]
     return TaskCounts(
         total=total,
         by_status={status: row[f"status_{status}"] for status in STATUSES},
         completed_confirmed=row["completed_confirmed"],
-        progress_rate=_rate(row["completed_confirmed"], total),
+        progress_rate=percent_of(row["completed_confirmed"], total),
         mean_percent=round(float(mean), 1) if mean is not None and total else None,
         overdue=row["overdue"],
         needs_coordination=row["needs_coordination"],
@@ -72,8 +73,8 @@ def _task_counts(row: dict) -> TaskCounts:
 def task_counts(*, tasks: QuerySet, today: datetime.date | None = None) -> TaskCounts:
     """Return TaskCounts over a Task queryset (one query)."""
     today = today or clock.today()
-    row = tasks.alias(colour=warning_colour(today=today)).aggregate(**_task_aggregates(today))
-    return _task_counts(row)
+    row = tasks.alias(colour=warning_colour(today=today)).aggregate(**task_aggregates(today))
+    return task_counts_of(row)
 
 
 def tasks_by_category(*, tasks: QuerySet, today: datetime.date) -> dict:
@@ -143,7 +144,7 @@ def summed_task_counts(rows: Iterable[dict]) -> TaskCounts:
             if key not in ("category_id", "mean_percent"):
                 total[key] += value or 0
     total["mean_percent"] = total["percent_sum"] / total["total"] if total["total"] else None
-    return _task_counts(total)
+    return task_counts_of(total)
 
 
 # --- the programme overview ----------------------------------------------------------
@@ -176,7 +177,7 @@ def period_figures(*, programme: Programme, period: ReportingPeriod) -> PeriodFi
     )
     # Every expected submission belongs to exactly one assigned department, so the period's
     # reporting is the sum of the department rows (no second pass over the assignments).
-    reporting = _reporting(
+    reporting = reporting_counts(
         sum(row.expected for row in departments),
         sum(row.on_time for row in departments),
         sum(row.late for row in departments),
@@ -187,7 +188,7 @@ def period_figures(*, programme: Programme, period: ReportingPeriod) -> PeriodFi
         as_of=today,
         tasks=replace(summed_task_counts(counts.values()), needs_coordination=coordination),
         reporting=reporting,
-        categories=_category_rows(counts, programme=programme, keep_empty=True),
+        categories=category_rows_of(counts, programme=programme, keep_empty=True),
         departments=departments,
         states=states,
     )
@@ -234,10 +235,10 @@ def colour_of(state, *, due_on: datetime.date, starts_on: datetime.date, today) 
 def category_rows(*, tasks: QuerySet, programme: Programme, keep_empty: bool = True) -> list:
     """Return a CategoryRow per category of ``programme`` over ``tasks`` (two queries)."""
     counts = tasks_by_category(tasks=tasks, today=clock.today())
-    return _category_rows(counts, programme=programme, keep_empty=keep_empty)
+    return category_rows_of(counts, programme=programme, keep_empty=keep_empty)
 
 
-def _category_rows(counts: dict, *, programme: Programme, keep_empty: bool) -> list:
+def category_rows_of(counts: dict, *, programme: Programme, keep_empty: bool) -> list:
     rows = []
     for category in Category.objects.filter(programme=programme):
         row = counts.get(category.pk)
@@ -279,8 +280,8 @@ def department_rows(
         .annotate(
             is_completed=_flag(confirmed),
             is_overdue=_flag(Q(task__due_on__lt=today) & ~confirmed),
-            is_on_time=_flag(owed & Q(_submitted(period_ids=ids, late=False))),
-            is_late=_flag(owed & Q(_submitted(period_ids=ids, late=True))),
+            is_on_time=_flag(owed & Q(submitted_exists(period_ids=ids, late=False))),
+            is_late=_flag(owed & Q(submitted_exists(period_ids=ids, late=True))),
             is_owed=_flag(owed),
         )
         .values("department_id", "role", "is_completed", "is_overdue", "is_owed")
@@ -311,7 +312,7 @@ _DEPARTMENT_KEYS = ("led", "supported", "completed", "overdue", "expected", "on_
 
 
 def _department_row(department, row, returned) -> DepartmentRow:
-    reporting = _reporting(row["expected"], row["on_time"], row["late"])
+    reporting = reporting_counts(row["expected"], row["on_time"], row["late"])
     return DepartmentRow(
         department=department,
         led=row["led"],

@@ -1,6 +1,5 @@
 """Who owes a submission for a period, and how it was met (see the package docstring)."""
 
-import datetime
 from collections import defaultdict
 
 from django.db.models import (
@@ -12,7 +11,7 @@ from django.db.models import (
     Sum,
 )
 
-from departments.models import Department, DepartmentAlias, DepartmentKind, Profile, Role
+from departments.models import Department, DepartmentKind
 from reports.figures.results import ReportingCounts
 from tasks.models import (
     Assignment,
@@ -21,30 +20,7 @@ from tasks.models import (
     ReportingPeriod,
     Task,
 )
-
-
-def open_in_period_q(*, start: datetime.date, prefix: str = "") -> Q:
-    """Return the filter of tasks not confirmed complete before ``start`` (a local date)."""
-    return Q(**{f"{prefix}completion_confirmed_at__isnull": True}) | Q(
-        **{f"{prefix}completion_confirmed_at__date__gte": start}
-    )
-
-
-def reporting_departments() -> Exists:
-    """Return an Exists over Assignment (or ProgressUpdate) rows: the department holds an
-    active reporter and is not the programme's own office (the issuer, by name or alias),
-    which receives the reports rather than owing them."""
-    issuer = OuterRef("task__programme__issuer")
-    aliases = DepartmentAlias.objects.filter(
-        department_id=OuterRef("department_id"), name=OuterRef(issuer)
-    )
-    return Exists(
-        Profile.objects.filter(
-            department_id=OuterRef("department_id"), role=Role.REPORTER, user__is_active=True
-        )
-        .exclude(department__name=issuer)
-        .exclude(Exists(aliases))
-    )
+from tasks.obligations import open_in_period_q, owed_q, reporting_departments, submitted_exists
 
 
 def expected_assignments(*, programme: Programme, period: ReportingPeriod) -> QuerySet:
@@ -57,29 +33,17 @@ def expected_assignments(*, programme: Programme, period: ReportingPeriod) -> Qu
     )
 
 
-def _submitted(*, period_ids, late: bool) -> Exists:
-    return Exists(
-        ProgressUpdate.objects.filter(
-            task_id=OuterRef("task_id"),
-            department_id=OuterRef("department_id"),
-            period_id__in=period_ids,
-            first_submitted_at__isnull=False,
-            is_late=late,
-        )
-    )
-
-
-def _rate(part: int, whole: int) -> float | None:
+def percent_of(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _reporting(expected: int, on_time: int, late: int) -> ReportingCounts:
+def reporting_counts(expected: int, on_time: int, late: int) -> ReportingCounts:
     return ReportingCounts(
         expected=expected,
         on_time=on_time,
         late=late,
         missing=max(expected - on_time - late, 0),
-        on_time_rate=_rate(on_time, expected),
+        on_time_rate=percent_of(on_time, expected),
     )
 
 
@@ -122,15 +86,6 @@ SUBMISSION_AGGREGATES = {
 }
 
 
-def owed_q(*, period: ReportingPeriod) -> Q:
-    """Return the Assignment filter of the expected submissions of ``period``."""
-    return (
-        ~Q(department__kind=DepartmentKind.COLLECTIVE)
-        & Q(reporting_departments())
-        & open_in_period_q(start=period.starts_on, prefix="task__")
-    )
-
-
 def reporting_aggregates(*, period: ReportingPeriod) -> dict:
     """Return aggregates over Assignment rows: the ``expected``, ``on_time`` and ``late``
     submissions of ``period``.
@@ -144,8 +99,8 @@ def reporting_aggregates(*, period: ReportingPeriod) -> dict:
     ids = [period.pk]
     return {
         "expected": Count("pk", filter=owed),
-        "on_time": Count("pk", filter=owed & Q(_submitted(period_ids=ids, late=False))),
-        "late": Count("pk", filter=owed & Q(_submitted(period_ids=ids, late=True))),
+        "on_time": Count("pk", filter=owed & Q(submitted_exists(period_ids=ids, late=False))),
+        "late": Count("pk", filter=owed & Q(submitted_exists(period_ids=ids, late=True))),
     }
 
 
@@ -155,7 +110,7 @@ def period_reporting(*, programme, period, department=None) -> ReportingCounts:
     if department is not None:
         assignments = assignments.filter(department=department)
     row = assignments.aggregate(**reporting_aggregates(period=period))
-    return _reporting(row["expected"], row["on_time"], row["late"])
+    return reporting_counts(row["expected"], row["on_time"], row["late"])
 
 
 def returned_counts(
@@ -174,36 +129,3 @@ def returned_counts(
         updates = updates.filter(department=department)
     rows = updates.order_by().values("department_id").annotate(n=Sum("return_count"))
     return {row["department_id"]: row["n"] for row in rows}
-
-
-# --- drill-down filters --------------------------------------------------------------
-
-REPORTING_OUTCOMES = ("expected", "on_time", "late", "missing")
-
-
-def reporting_outcome_q(
-    *, period: ReportingPeriod, outcome: str, department: Department | None = None
-) -> Q:
-    """Return a Task filter: tasks with an expected submission of ``period`` in ``outcome``.
-
-    ``outcome`` is one of REPORTING_OUTCOMES; with ``department`` only that department's
-    submissions count. The definitions are those of the module docstring, so the task list
-    a dashboard figure links to holds exactly the tasks behind that figure.
-    """
-    owed = (
-        Assignment.objects.filter(task_id=OuterRef("pk"))
-        .exclude(department__kind=DepartmentKind.COLLECTIVE)
-        .filter(reporting_departments())
-    )
-    if department is not None:
-        owed = owed.filter(department=department)
-    ids = [period.pk]
-    if outcome == "on_time":
-        owed = owed.filter(_submitted(period_ids=ids, late=False))
-    elif outcome == "late":
-        owed = owed.filter(_submitted(period_ids=ids, late=True))
-    elif outcome == "missing":
-        owed = owed.exclude(_submitted(period_ids=ids, late=False)).exclude(
-            _submitted(period_ids=ids, late=True)
-        )
-    return open_in_period_q(start=period.starts_on) & Q(Exists(owed))

@@ -61,7 +61,7 @@ class TransientEmailError(Exception):
     """Sending failed in a way worth retrying (SMTP refusal, network)."""
 
 
-def _create_delivery(*, key: str, **values) -> EmailDelivery | None:
+def create_delivery(*, key: str, **values) -> EmailDelivery | None:
     """Record a message to send once; return None when ``key`` was already recorded."""
     delivery, created = EmailDelivery.objects.get_or_create(
         key=key, defaults={**values, "created_at": clock.now()}
@@ -99,13 +99,13 @@ def count_not_queued(*, deliveries: list[EmailDelivery]) -> int:
     ).count()
 
 
-def _render(template: str, context: dict) -> tuple[str, str]:
+def render_mail(template: str, context: dict) -> tuple[str, str]:
     text = render_to_string(f"reports/email/{template}.txt", context)
     html = render_to_string(f"reports/email/{template}.html", context)
     return text, html
 
 
-def _portal_url(path: str) -> str:
+def portal_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
@@ -132,9 +132,9 @@ def send_report(*, run: ReportRun, distribution_list: DistributionList) -> list[
         "run": run,
         "items": run.headline.get("items", []),
         "files": list(run.files.all()),
-        "url": _portal_url(reverse("report-run", args=[run.pk])),
+        "url": portal_url(reverse("report-run", args=[run.pk])),
     }
-    text, html = _render("report", context)
+    text, html = render_mail("report", context)
     prefix = f"run-{run.pk}/list-{distribution_list.pk}/"
     latest = _latest_by_root(prefix)
     deliveries = []
@@ -144,7 +144,7 @@ def send_report(*, run: ReportRun, distribution_list: DistributionList) -> list[
             if previous.result in RESENDABLE_RESULTS:
                 deliveries.append(_resend(previous))
             continue
-        delivery = _create_delivery(
+        delivery = create_delivery(
             key=prefix + email.lower(),
             run=run,
             kind=kind,
@@ -170,7 +170,7 @@ def _resend(old: EmailDelivery) -> EmailDelivery:
     """Record the same message again under the next resend key and link ``old`` to it."""
     root = old.key.split(RESEND_MARK)[0]
     number = EmailDelivery.objects.filter(key__startswith=root + RESEND_MARK).count() + 1
-    new = _create_delivery(
+    new = create_delivery(
         key=f"{root}{RESEND_MARK}{number}",
         run_id=old.run_id,
         kind=old.kind,

@@ -13,21 +13,17 @@ from reports.models import (
     ReportKind,
     ReportRun,
 )
-from reports.services.mail import _create_delivery, _portal_url, _render
+from reports.services.mail import create_delivery, portal_url, render_mail
 from reports.services.runs import request_report
 from tasks.models import Programme, ReportingPeriod
-from tasks.services.periods import is_workday, next_working_day
+from tasks.periods import add_working_days, next_working_day
 
 REMINDER_WORKING_DAYS = 5
 
 
 def working_days_before(day: datetime.date, count: int) -> datetime.date:
     """Return the date ``count`` working days before ``day`` (China's official calendar)."""
-    while count > 0:
-        day -= datetime.timedelta(days=1)
-        if is_workday(day):
-            count -= 1
-    return day
+    return add_working_days(day, -count)
 
 
 def report_day(period: ReportingPeriod) -> datetime.date:
@@ -79,14 +75,14 @@ def _reminder(programme, department, contact, sections, on_date) -> EmailDeliver
             for period, entry in sections
         ],
         "count": sum(len(entry.items) for _period, entry in sections),
-        "url": _portal_url("/"),
+        "url": portal_url("/"),
     }
-    text, html = _render("reminder", context)
+    text, html = render_mail("reminder", context)
     subject = _("【报送提醒】%(unit)s有%(n)s项任务进展待报送") % {
         "unit": department.name,
         "n": context["count"],
     }
-    return _create_delivery(
+    return create_delivery(
         key=f"reminder/{on_date.isoformat()}/contact-{contact.pk}",
         kind=EmailKind.REMINDER,
         department=department,

@@ -35,12 +35,12 @@ from reports.models import (
     ReportKind,
     ReportRun,
     RunState,
-    period_cutoff,
 )
 from reports.services.broker import is_broker_error
 from reports.services.mail import send_report
 from reports.services.templates import apply_office_template
 from tasks.models import Programme, ReportingPeriod
+from tasks.periods import is_interim
 
 logger = logging.getLogger(__name__)
 
@@ -75,11 +75,6 @@ class BrokerUnavailable(ValidationError):
 
 class InterimNotConfirmed(ValidationError):
     """The period's filing is still open; the office must confirm an interim report."""
-
-
-def is_before_cutoff(period: ReportingPeriod) -> bool:
-    """Whether filing for ``period`` is still open (now is on or before its due date)."""
-    return clock.now() < period_cutoff(period)
 
 
 def interim_warning(period: ReportingPeriod) -> str:
@@ -139,7 +134,7 @@ def request_report(
     if kind == ReportKind.SUMMARY:
         period = None  # cumulative: the as-of date is its scope
     scope = run_scope(kind=kind, period=period, department=department, as_of=as_of)
-    interim = kind in INTERIM_KINDS and is_before_cutoff(period)
+    interim = kind in INTERIM_KINDS and is_interim(period)
     if interim and actor is None:
         raise ValidationError(SCHEDULE_BEFORE_CUTOFF_MESSAGE, code="interim")
     if interim and not confirm_interim:

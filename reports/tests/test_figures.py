@@ -41,6 +41,7 @@ from tasks.models import (
 )
 from tasks.services.periods import generate_periods
 from tasks.services.review import accept_update
+from tasks.warning import warning_colour
 
 ON_TRACK, BEHIND, BLOCKED = TaskStatus.ON_TRACK, TaskStatus.BEHIND, TaskStatus.BLOCKED
 COMPLETED, NOT_STARTED = TaskStatus.COMPLETED, TaskStatus.NOT_STARTED
@@ -165,7 +166,7 @@ def test_warning_colours_are_red_for_overdue_and_yellow_for_trailing_the_straigh
 def test_warning_colour_expression_filters_tasks_in_sql(history):
     colours = dict(
         Task.objects.filter(programme=history.programme)
-        .annotate(colour=figures.warning_colour())
+        .annotate(colour=warning_colour())
         .values_list("number", "colour")
     )
 

@@ -22,7 +22,6 @@ from docx import Document
 from departments.models import DepartmentKind, Role
 from pilot.testing.factories import make_user, stamp
 from reports import exports, figures, selectors
-from reports.figures import due_end
 from tasks.models import (
     AssignmentRole,
     ProgressUpdate,
@@ -31,6 +30,7 @@ from tasks.models import (
     TaskStatus,
     UpdateState,
 )
+from tasks.periods import due_end
 from tasks.services import reporting, review
 from tasks.services.periods import generate_periods
 

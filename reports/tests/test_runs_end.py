@@ -22,6 +22,7 @@ from reports.models import (
     RunState,
 )
 from reports.tests.run_data import build_february
+from tasks.periods import is_interim
 
 pytestmark = pytest.mark.django_db
 
@@ -328,7 +329,7 @@ def test_an_interim_reports_mail_says_so_in_its_subject(plan, personas, clock):
 def test_on_the_due_date_itself_the_report_is_still_interim(plan, personas, clock):
     clock.move_to(stamp(2021, 3, 25, 23, 59))
 
-    assert services.is_before_cutoff(plan.periods[(2021, 3)]) is True
+    assert is_interim(plan.periods[(2021, 3)]) is True
 
 
 def test_after_the_due_date_the_report_is_final_and_its_cutoff_is_the_end_of_that_day(

@@ -24,6 +24,7 @@ from reports import figures
 from reports.views import charts
 from tasks import selectors
 from tasks.models import Programme, ReportingPeriod
+from tasks.periods import pick_current_period
 
 DEPARTMENT_COLUMNS = (
     ("name", gettext_lazy("单位")),
@@ -114,7 +115,7 @@ def _programme_and_period(request):
 def _current(periods):
     if not periods:
         return None
-    return figures.pick_current_period(periods, clock.today())
+    return pick_current_period(periods, clock.today())
 
 
 def _picker_context(programme, period, periods) -> dict:

@@ -8,11 +8,11 @@ from openpyxl import Workbook
 
 from pilot import clock, spreadsheet
 from pilot.spreadsheet import Percent
-from reports import figures
 from tasks.exports.plan import unit_names
 from tasks.models import AssignmentRole
+from tasks.warning import WarningColour
 
-COLOUR_LABELS = dict(figures.WarningColour.choices)
+COLOUR_LABELS = dict(WarningColour.choices)
 COLUMN_WIDTHS = (6, 16, 50, 20, 24, 16, 10, 10, 8, 8, 16)
 HEADER_ROW = 2  # under the title row
 

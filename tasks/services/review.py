@@ -1,6 +1,6 @@
 """The office's review of lead units' updates, and the task state that follows from it.
 
-The task status rule lives in ``reports.figures.asof`` (documented in the README): the task
+The task status rule lives in ``tasks.status_rule`` (documented in the README): the task
 row holds its result as of now, i.e. from the accepted lead updates of the periods that
 have started, and the completion confirmation. It is recomputed under a row lock on the
 task, so two lead units' updates accepted at the same moment both count.
@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from departments import notifications
 from pilot import clock, permissions
-from reports.figures.asof import Report, combine, lead_units, row_state
 from tasks.models import (
     AssignmentRole,
     AuditVerb,
@@ -26,6 +25,7 @@ from tasks.models import (
     UpdateState,
 )
 from tasks.services.audit import record_event
+from tasks.status_rule import Report, combine, lead_units, row_state
 
 
 @transaction.atomic

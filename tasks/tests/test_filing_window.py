@@ -17,6 +17,7 @@ from departments.models import Role
 from departments.services import create_account
 from pilot import permissions
 from tasks.models import AuditEvent, ProgressUpdate
+from tasks.periods import FilingWindow, filing_opens_on, filing_window
 from tasks.services import periods, reporting
 
 pytestmark = pytest.mark.django_db
@@ -44,31 +45,31 @@ def _api_create(client, task, period):
 
 
 def test_a_period_opens_five_days_before_it_starts_by_default(plan):
-    assert periods.filing_opens_on(plan.periods[(2021, 4)]) == datetime.date(2021, 3, 27)
+    assert filing_opens_on(plan.periods[(2021, 4)]) == datetime.date(2021, 3, 27)
 
 
 def test_the_opening_lead_time_is_a_setting(plan, settings):
     settings.PILOT_FILING_OPENS_DAYS_BEFORE = 10
-    assert periods.filing_opens_on(plan.periods[(2021, 4)]) == datetime.date(2021, 3, 22)
+    assert filing_opens_on(plan.periods[(2021, 4)]) == datetime.date(2021, 3, 22)
 
 
 @pytest.mark.parametrize(
     ("today", "window"),
     [
-        (datetime.date(2021, 3, 26), periods.FilingWindow.NOT_YET),
-        (datetime.date(2021, 3, 27), periods.FilingWindow.OPEN),
-        (datetime.date(2021, 4, 26), periods.FilingWindow.OPEN),  # past due: late, still open
-        (datetime.date(2023, 1, 1), periods.FilingWindow.OPEN),
+        (datetime.date(2021, 3, 26), FilingWindow.NOT_YET),
+        (datetime.date(2021, 3, 27), FilingWindow.OPEN),
+        (datetime.date(2021, 4, 26), FilingWindow.OPEN),  # past due: late, still open
+        (datetime.date(2023, 1, 1), FilingWindow.OPEN),
     ],
 )
 def test_filing_window_of_april(plan, today, window):
-    assert periods.filing_window(plan.periods[(2021, 4)], today) == window
+    assert filing_window(plan.periods[(2021, 4)], today) == window
 
 
 def test_a_closed_period_is_closed_whatever_the_day(plan, personas):
     april = plan.periods[(2021, 4)]
     periods.close_period(period=april, actor=personas.office)
-    assert periods.filing_window(april, datetime.date(2021, 4, 10)) == periods.FilingWindow.CLOSED
+    assert filing_window(april, datetime.date(2021, 4, 10)) == FilingWindow.CLOSED
 
 
 # --- the rule --------------------------------------------------------------------------

@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tasks.models import AuditEvent, TaskStatus, UpdateState
+from tasks.periods import default_due_date
 from tasks.selectors import current_period
 from tasks.services import reporting, review
-from tasks.services.periods import default_due_date, generate_periods
+from tasks.services.periods import generate_periods
 
 pytestmark = pytest.mark.django_db
 

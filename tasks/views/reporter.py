@@ -23,8 +23,8 @@ from reports import todo
 from tasks import selectors
 from tasks.forms import ReturnInputForm, UpdateForm
 from tasks.models import Evidence, ProgressUpdate, ReportingPeriod, Task
+from tasks.periods import filing_refusal
 from tasks.services import reporting, review
-from tasks.services.periods import filing_refusal
 
 
 @require_GET

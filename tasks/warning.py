@@ -1,4 +1,5 @@
-"""The warning colour (traffic light) of a task and the overdue filter, as SQL."""
+"""The warning colour (traffic light) of a task and the overdue filter, as SQL: rules on
+the task row, used by the task list and by every figure (``reports.figures``)."""
 
 import datetime
 

@@ -1,0 +1,96 @@
+"""The task status rule: how the lead units' accepted updates combine into a task's status
+and percent (documented in the README and in ``reports/figures/asof.py``, which applies it
+as of any period). The task row (``tasks.services.review.refresh_task_status``) and every
+figure use these functions.
+"""
+
+import datetime
+from typing import NamedTuple
+
+from departments.models import DepartmentKind
+from tasks.models import Assignment, AssignmentRole, TaskStatus
+
+
+class Report(NamedTuple):
+    """What one lead unit's accepted update says (the inputs of the rule)."""
+
+    status: str
+    percent: int
+    needs_coordination: bool
+    period_id: int
+    period_start: datetime.date
+
+
+class TaskState(NamedTuple):
+    """A task's state as of a period: status, percent, needs_coordination, confirmed, and the
+    latest period whose update it reflects (status_period_id, None when none)."""
+
+    status: str
+    percent: int
+    needs_coordination: bool
+    confirmed: bool
+    status_period_id: int | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.status == TaskStatus.COMPLETED
+
+
+def combine(*, leads, reports: dict, confirmed: bool, fallback: TaskState) -> TaskState:
+    """Apply the rule: ``leads`` are the concrete lead department ids, ``reports`` maps a
+    department id to its Report in effect; ``fallback`` is the row's state (used when the
+    task has no concrete lead)."""
+    if confirmed:
+        period = _latest_period(reports.values())
+        return TaskState(TaskStatus.COMPLETED, 100, False, True, period)
+    if not leads:
+        return fallback
+    found = [reports.get(department) for department in leads]
+    statuses = [report.status if report else TaskStatus.NOT_STARTED for report in found]
+    percents = [report.percent if report else 0 for report in found]
+    return TaskState(
+        status=combine_statuses(statuses),
+        percent=sum(percents) // len(percents),
+        needs_coordination=any(report and report.needs_coordination for report in found),
+        confirmed=False,
+        status_period_id=_latest_period(report for report in found if report),
+    )
+
+
+def _latest_period(reports) -> int | None:
+    latest = max(reports, key=lambda report: report.period_start, default=None)
+    return latest.period_id if latest else None
+
+
+def combine_statuses(statuses: list[str]) -> str:
+    """Combine several lead units' statuses into the task's (see the module docstring)."""
+    if not statuses:
+        return TaskStatus.NOT_STARTED
+    if TaskStatus.BLOCKED in statuses:
+        return TaskStatus.BLOCKED
+    if TaskStatus.BEHIND in statuses:
+        return TaskStatus.BEHIND
+    if all(status == TaskStatus.COMPLETED for status in statuses):
+        return TaskStatus.COMPLETED
+    if all(status == TaskStatus.NOT_STARTED for status in statuses):
+        return TaskStatus.NOT_STARTED
+    return TaskStatus.ON_TRACK
+
+
+def lead_units(*, tasks) -> dict[int, list[int]]:
+    """Return {task id: [concrete lead department ids]} for a Task queryset (one query)."""
+    rows = (
+        Assignment.objects.filter(task__in=tasks, role=AssignmentRole.LEAD)
+        .exclude(department__kind=DepartmentKind.COLLECTIVE)
+        .order_by()
+        .values_list("task_id", "department_id")
+    )
+    leads: dict[int, list[int]] = {}
+    for task_id, department_id in rows:
+        leads.setdefault(task_id, []).append(department_id)
+    return leads
+
+
+def row_state(task) -> TaskState:
+    """Return the state stored on a task row (what the office set, for collective-led ones)."""
+    return TaskState(task.status, task.percent, task.needs_coordination, False)
