@@ -1,8 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from departments.views import PasswordChangeView, PasswordResetConfirmView, PasswordResetView
-from departments.views_notifications import notification_list
+from departments.views.accounts import (
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+)
+from departments.views.notifications import notification_list
 
 urlpatterns = [
     path("notifications/", notification_list, name="notifications"),

@@ -26,11 +26,10 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("help/", views.help_page, name="help"),
     path("help/<slug:topic>/", views.help_page, name="help-topic"),
-    path("dashboard/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("departments.urls")),
     path("api/", include("pilot.api_urls")),
-    path("reports/runs/", include("reports.urls_runs")),
+    path("", include("reports.urls")),
     path("", include("tasks.urls")),
 ]

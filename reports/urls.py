@@ -1,9 +1,36 @@
+"""The reports app's pages: the start page, the dashboards (dashboard/) and the report
+runs (reports/runs/). One urls module per app, mounted at the root by ``pilot/urls.py``."""
+
 from django.urls import path
 
-from reports.views import dashboard
+from reports.views import dashboard, home, runs, templates
 
 urlpatterns = [
-    path("", dashboard.overview, name="dashboard"),
-    path("programmes/", dashboard.programmes, name="dashboard-programmes"),
-    path("departments/<int:department_id>/", dashboard.department, name="dashboard-department"),
+    path("", home.home, name="home"),
+    path("dashboard/", dashboard.overview, name="dashboard"),
+    path("dashboard/programmes/", dashboard.programmes, name="dashboard-programmes"),
+    path(
+        "dashboard/departments/<int:department_id>/",
+        dashboard.department,
+        name="dashboard-department",
+    ),
+    path("reports/runs/", runs.run_list, name="report-runs"),
+    path("reports/runs/request/", runs.request_run, name="report-run-request"),
+    path("reports/runs/<int:run_id>/", runs.run_detail, name="report-run"),
+    path("reports/runs/<int:run_id>/status/", runs.run_status, name="report-run-status"),
+    path("reports/runs/<int:run_id>/send/", runs.send_run, name="report-run-send"),
+    path("reports/runs/<int:run_id>/cancel/", runs.cancel_run, name="report-run-cancel"),
+    path("reports/runs/<int:run_id>/retry/", runs.retry_run, name="report-run-retry"),
+    path(
+        "reports/runs/deliveries/<int:delivery_id>/resend/",
+        runs.resend_delivery,
+        name="report-delivery-resend",
+    ),
+    path("reports/runs/files/<int:file_id>/", runs.download_file, name="report-file"),
+    path("reports/runs/template/", templates.template_page, name="report-template"),
+    path(
+        "reports/runs/template/download/",
+        templates.download_template,
+        name="report-template-download",
+    ),
 ]

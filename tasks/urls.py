@@ -1,10 +1,8 @@
 from django.urls import path
 
-from tasks import views
 from tasks.views import office, plan_export, reporter, task_list, task_page
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("plan/export.xlsx", plan_export.export_plan_xlsx, name="plan-export"),
     path("review/", office.review_queue, name="review-queue"),
     path("review/bulk-accept/", office.bulk_accept, name="review-bulk-accept"),

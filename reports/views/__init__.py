@@ -1,1 +1,3 @@
-"""The reports app's pages; the dashboards live in ``reports.views.dashboard``."""
+"""The reports app's pages, one module per topic: ``home`` (the start page), ``dashboard``
+and ``charts``, ``runs`` (report runs), ``templates`` (the Word template). Import from the
+module."""

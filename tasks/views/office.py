@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pilot import permissions
 from tasks import selectors
 from tasks.diff import revision_diff
-from tasks.forms_review import AcceptForm, ReturnForm, ReviewFilterForm
+from tasks.forms.review import AcceptForm, ReturnForm, ReviewFilterForm
 from tasks.models import UpdateState
 from tasks.services import review
 

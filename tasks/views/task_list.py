@@ -23,7 +23,7 @@ from tasks import selectors
 from tasks.exports import XLSX_CONTENT_TYPE
 from tasks.exports.plan import unit_names
 from tasks.exports.task_list import build_task_list_workbook
-from tasks.forms_filters import TaskFilterForm
+from tasks.forms.filters import TaskFilterForm
 from tasks.models import AssignmentRole, Programme
 
 PAGE_SIZE = 50

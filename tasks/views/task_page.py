@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pilot import permissions
 from tasks import selectors
-from tasks.forms_review import NameBodyForm
+from tasks.forms.review import NameBodyForm
 from tasks.models import AssignmentRole, Task
 from tasks.services import plan, review
 

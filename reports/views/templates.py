@@ -2,25 +2,20 @@
 
 from urllib.parse import quote
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pilot import permissions
 from reports.exports import templating
+from reports.forms.templates import TemplateUploadForm
 from reports.services import templates
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-class TemplateUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Word 模板（.docx）"))
 
 
 def _require_office(request) -> None:

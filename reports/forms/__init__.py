@@ -1,0 +1,2 @@
+"""The reports app's forms, one module per page (``runs``, ``templates``). Import from
+the module."""
