@@ -15,6 +15,7 @@ from django.db import transaction
 
 from departments.models import Department, WebhookPush, WebhookResult
 from pilot import clock
+from pilot.jobs import job
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,7 @@ def queue_push(*, department_id: int | None, text: str) -> WebhookPush | None:
     push = WebhookPush.objects.create(
         department=department, text=text[:500], created_at=clock.now()
     )
-    from departments.tasks import push_webhook_task  # imports this module: import late
-
+    push_webhook_task = job("departments.tasks.push_webhook_task")
     transaction.on_commit(lambda: push_webhook_task.delay(push.pk))
     return push
 

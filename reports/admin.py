@@ -11,7 +11,7 @@ from reports.models import (
     ReportRun,
     RunState,
 )
-from reports.services import resend_delivery
+from reports.services.mail import resend_delivery
 
 
 class DistributionListMemberInline(admin.TabularInline):

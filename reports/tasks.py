@@ -7,7 +7,9 @@ again; the services' conditional UPDATEs make a second delivery harmless.
 from celery import shared_task
 
 from pilot import clock
-from reports import services
+from reports.services import mail as mail_services
+from reports.services import runs as run_services
+from reports.services import schedule as schedule_services
 
 EMAIL_MAX_RETRIES = 5
 EMAIL_BACKOFF_SECONDS = 30
@@ -17,11 +19,11 @@ EMAIL_BACKOFF_MAX_SECONDS = 1800
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    time_limit=services.COMPILE_TIME_LIMIT,
-    soft_time_limit=services.COMPILE_SOFT_TIME_LIMIT,
+    time_limit=run_services.COMPILE_TIME_LIMIT,
+    soft_time_limit=run_services.COMPILE_SOFT_TIME_LIMIT,
 )
 def compile_report_task(run_id: int) -> str | None:
-    run = services.compile_report(run_id=run_id)
+    run = run_services.compile_report(run_id=run_id)
     return run.state if run else None
 
 
@@ -40,10 +42,10 @@ def email_backoff(retries: int) -> int:
 )
 def send_email_task(self, delivery_id: int) -> str | None:
     try:
-        delivery = services.deliver_email(delivery_id=delivery_id)
-    except services.TransientEmailError as exc:
+        delivery = mail_services.deliver_email(delivery_id=delivery_id)
+    except mail_services.TransientEmailError as exc:
         if self.request.retries >= self.max_retries:
-            services.give_up_delivery(delivery_id=delivery_id, error=str(exc))
+            mail_services.give_up_delivery(delivery_id=delivery_id, error=str(exc))
             return "failed"
         raise self.retry(exc=exc, countdown=email_backoff(self.request.retries)) from exc
     return delivery.result if delivery else None
@@ -51,12 +53,12 @@ def send_email_task(self, delivery_id: int) -> str | None:
 
 @shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
 def reap_stale_runs_task() -> int:
-    reaped = services.reap_stale_runs()
-    services.mark_unknown_deliveries()
-    services.requeue_pending_deliveries(older_than=services.STALE_GRACE * 5)
+    reaped = run_services.reap_stale_runs()
+    mail_services.mark_unknown_deliveries()
+    mail_services.requeue_pending_deliveries(older_than=run_services.STALE_GRACE * 5)
     return reaped
 
 
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
 def run_daily_schedule_task() -> dict:
-    return services.run_daily_schedule(on_date=clock.today())
+    return schedule_services.run_daily_schedule(on_date=clock.today())

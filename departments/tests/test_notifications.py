@@ -11,8 +11,8 @@ from departments.context_processors import unread_notifications
 from departments.models import Notification, NotificationVerb
 from pilot.clock import now as clock_now
 from pilot.testing.factories import make_user
-from reports import services as report_services
 from reports.models import ReportKind, RunState
+from reports.services import runs as run_services
 from reports.tests.run_data import build_february
 from tasks.models import ReturnReason
 from tasks.services import reporting, review
@@ -60,12 +60,12 @@ def test_an_accepted_update_notifies_only_its_units_reporters(plan, personas, cl
 
 def test_a_finished_report_run_notifies_the_office_once(plan, personas, clock):
     period = build_february(plan)
-    run = report_services.request_report(
+    run = run_services.request_report(
         kind=ReportKind.MONTHLY, programme=plan.programme, period=period, actor=personas.office
     )
 
-    report_services.compile_report(run_id=run.pk)
-    report_services.compile_report(run_id=run.pk)  # a second delivery of the job
+    run_services.compile_report(run_id=run.pk)
+    run_services.compile_report(run_id=run.pk)  # a second delivery of the job
 
     note = Notification.objects.get()
     assert (note.recipient, note.verb) == (personas.office, NotificationVerb.REPORT_DONE)
@@ -75,7 +75,7 @@ def test_a_finished_report_run_notifies_the_office_once(plan, personas, clock):
 
 def test_a_failed_report_run_notifies_the_office(plan, personas, clock, monkeypatch):
     period = build_february(plan)
-    run = report_services.request_report(
+    run = run_services.request_report(
         kind=ReportKind.MONTHLY, programme=plan.programme, period=period, actor=personas.office
     )
 
@@ -83,7 +83,7 @@ def test_a_failed_report_run_notifies_the_office(plan, personas, clock, monkeypa
         raise RuntimeError("disk full")
 
     monkeypatch.setattr("reports.services.runs.build_files", explode)
-    assert report_services.compile_report(run_id=run.pk).state == RunState.FAILED
+    assert run_services.compile_report(run_id=run.pk).state == RunState.FAILED
 
     note = Notification.objects.get()
     assert (note.recipient, note.verb) == (personas.office, NotificationVerb.REPORT_FAILED)

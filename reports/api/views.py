@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from pilot import permissions
 from reports import figures
 from reports import selectors as report_selectors
-from reports import services as report_services
 from reports.api import serializers as shapes
 from reports.models import ReportFile
+from reports.services import runs as run_services
 from tasks.api.views import CanViewDashboards, PortalAPIMixin, validated
 from tasks.models import Programme, ReportingPeriod
 from tasks.selectors import current_period
@@ -99,8 +99,8 @@ class ReportRunViewSet(
         data = validated(shapes.ReportRequestSerializer, request)
         try:
             # An API call is its own confirmation; the response says is_interim.
-            run = report_services.request_report(**data, actor=request.user, confirm_interim=True)
-        except report_services.BrokerUnavailable as down:
+            run = run_services.request_report(**data, actor=request.user, confirm_interim=True)
+        except run_services.BrokerUnavailable as down:
             raise QueueUnavailable(down.messages[0]) from down
         fresh = self.get_queryset().get(pk=run.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_202_ACCEPTED)

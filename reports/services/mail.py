@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from pilot import clock, permissions
+from pilot.jobs import job
 from reports import selectors
 from reports.models import (
     RESENDABLE_RESULTS,
@@ -74,8 +75,7 @@ def create_delivery(*, key: str, **values) -> EmailDelivery | None:
 
 def enqueue_delivery(*, delivery_id: int) -> bool:
     """Hand the delivery to the task queue; return False (and say so on the row) if down."""
-    from reports.tasks import send_email_task
-
+    send_email_task = job("reports.tasks.send_email_task")
     try:
         send_email_task.apply_async(args=[delivery_id], retry=True, retry_policy={"max_retries": 2})
     except Exception as exc:

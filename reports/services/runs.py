@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from departments import notifications
 from departments.models import Department
 from pilot import clock, permissions
+from pilot.jobs import job
 from reports import exports
 from reports.exports.common import headline_items
 from reports.exports.summary import summary_figures
@@ -216,8 +217,7 @@ def _create_run(
 
 def enqueue_run(*, run_id: int) -> None:
     """Hand the run to the task queue; if the broker is down, record the run as failed."""
-    from reports.tasks import compile_report_task
-
+    compile_report_task = job("reports.tasks.compile_report_task")
     try:
         result = compile_report_task.apply_async(
             args=[run_id],

@@ -6,12 +6,12 @@ attempt; the clock is pinned to 2021-03-10 10:00 (conftest.py).
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from pilot import permissions
 from pilot.celery import app as celery_app
 from pilot.testing.factories import stamp
-from reports import services
 from reports.models import (
     DeliveryResult,
     DistributionList,
@@ -20,6 +20,8 @@ from reports.models import (
     EmailDelivery,
     ReportKind,
 )
+from reports.services import mail as mail_services
+from reports.services import runs as run_services
 from reports.tasks import reap_stale_runs_task
 from reports.tests.run_data import build_february
 from reports.tests.test_runs import broker_down  # noqa: F401  (a fixture)
@@ -32,10 +34,10 @@ UNKNOWN = "发送过程中后台进程中断，无法确认邮件是否已送达
 @pytest.fixture
 def done_run(plan, personas, clock):
     period = build_february(plan)
-    run = services.request_report(
+    run = run_services.request_report(
         kind=ReportKind.MONTHLY, programme=plan.programme, period=period, actor=personas.office
     )
-    return services.compile_report(run_id=run.pk)
+    return run_services.compile_report(run_id=run.pk)
 
 
 @pytest.fixture
@@ -67,13 +69,13 @@ def test_a_delivery_left_sending_past_the_timeout_becomes_unknown(
     done_run, members, clock, settings
 ):
     settings.PILOT_EMAIL_SENDING_TIMEOUT_MINUTES = 10
-    delivery = services.send_report(run=done_run, distribution_list=members)[0]
+    delivery = mail_services.send_report(run=done_run, distribution_list=members)[0]
     _died_mid_smtp(delivery)
     clock.move_to(stamp(2021, 3, 10, 10, 9))
-    assert services.mark_unknown_deliveries() == 0
+    assert mail_services.mark_unknown_deliveries() == 0
 
     clock.move_to(stamp(2021, 3, 10, 10, 11))
-    assert services.mark_unknown_deliveries() == 1
+    assert mail_services.mark_unknown_deliveries() == 1
 
     delivery.refresh_from_db()
     assert (delivery.result, delivery.error) == (DeliveryResult.UNKNOWN, UNKNOWN)
@@ -82,15 +84,15 @@ def test_a_delivery_left_sending_past_the_timeout_becomes_unknown(
 
 def test_the_sending_timeout_is_read_from_the_settings(done_run, members, clock, settings):
     settings.PILOT_EMAIL_SENDING_TIMEOUT_MINUTES = 60
-    delivery = services.send_report(run=done_run, distribution_list=members)[0]
+    delivery = mail_services.send_report(run=done_run, distribution_list=members)[0]
     _died_mid_smtp(delivery)
     clock.move_to(stamp(2021, 3, 10, 10, 30))
 
-    assert services.mark_unknown_deliveries() == 0
+    assert mail_services.mark_unknown_deliveries() == 0
 
 
 def test_the_periodic_reaper_marks_stuck_deliveries_unknown(done_run, members, clock):
-    delivery = services.send_report(run=done_run, distribution_list=members)[0]
+    delivery = mail_services.send_report(run=done_run, distribution_list=members)[0]
     _died_mid_smtp(delivery)
     clock.move_to(stamp(2021, 3, 10, 12))
 
@@ -100,20 +102,20 @@ def test_the_periodic_reaper_marks_stuck_deliveries_unknown(done_run, members, c
 
 
 def test_an_unknown_delivery_is_never_sent_again_by_a_redelivered_job(done_run, members):
-    delivery = services.send_report(run=done_run, distribution_list=members)[0]
+    delivery = mail_services.send_report(run=done_run, distribution_list=members)[0]
     _set(delivery, DeliveryResult.UNKNOWN)
 
-    services.deliver_email(delivery_id=delivery.pk)
+    mail_services.deliver_email(delivery_id=delivery.pk)
 
     assert mail.outbox == []
     assert EmailDelivery.objects.get(pk=delivery.pk).result == DeliveryResult.UNKNOWN
 
 
 def test_giving_up_never_turns_an_unknown_outcome_into_failed(done_run, members):
-    delivery = services.send_report(run=done_run, distribution_list=members)[0]
+    delivery = mail_services.send_report(run=done_run, distribution_list=members)[0]
     _set(delivery, DeliveryResult.UNKNOWN)
 
-    services.give_up_delivery(delivery_id=delivery.pk, error="451")
+    mail_services.give_up_delivery(delivery_id=delivery.pk, error="451")
 
     assert EmailDelivery.objects.get(pk=delivery.pk).result == DeliveryResult.UNKNOWN
 
@@ -130,14 +132,14 @@ def eager_celery():
 def test_a_retry_whose_message_was_lost_is_queued_again_then_given_up(
     done_run, members, clock, eager_celery
 ):
-    first, second, third = services.send_report(run=done_run, distribution_list=members)
+    first, second, third = mail_services.send_report(run=done_run, distribution_list=members)
     _set(third, DeliveryResult.SENT)
     _set(first, DeliveryResult.RETRYING, stamp(2021, 3, 10))
     _set(second, DeliveryResult.RETRYING, stamp(2021, 3, 10))
     EmailDelivery.objects.filter(pk=second.pk).update(attempts=6)
     clock.move_to(stamp(2021, 3, 10, 11, 30))
 
-    assert services.requeue_pending_deliveries(older_than=services.STALE_GRACE) == 2
+    assert mail_services.requeue_pending_deliveries(older_than=run_services.STALE_GRACE) == 2
 
     # Eager Celery: the requeued one was sent now; the one out of tries is failed.
     assert EmailDelivery.objects.get(pk=first.pk).result == DeliveryResult.SENT
@@ -150,10 +152,10 @@ def test_a_retry_whose_message_was_lost_is_queued_again_then_given_up(
 def test_resending_an_unknown_delivery_records_a_new_one_and_links_the_old(
     done_run, members, personas
 ):
-    old = services.send_report(run=done_run, distribution_list=members)[0]
+    old = mail_services.send_report(run=done_run, distribution_list=members)[0]
     _set(old, DeliveryResult.UNKNOWN)
 
-    new = services.resend_delivery(delivery=old, actor=personas.office)
+    new = mail_services.resend_delivery(delivery=old, actor=personas.office)
 
     old.refresh_from_db()
     assert old.resent_as == new
@@ -164,52 +166,52 @@ def test_resending_an_unknown_delivery_records_a_new_one_and_links_the_old(
 
 
 def test_a_delivery_is_resent_once_and_a_sent_one_never(done_run, members, personas):
-    old, sent = services.send_report(run=done_run, distribution_list=members)[:2]
+    old, sent = mail_services.send_report(run=done_run, distribution_list=members)[:2]
     _set(old, DeliveryResult.FAILED)
     _set(sent, DeliveryResult.SENT)
-    services.resend_delivery(delivery=old, actor=personas.office)
+    mail_services.resend_delivery(delivery=old, actor=personas.office)
 
     for delivery in (old, sent):
-        with pytest.raises(services.ValidationError, match="只有发送失败或结果未知"):
-            services.resend_delivery(delivery=delivery, actor=personas.office)
+        with pytest.raises(ValidationError, match="只有发送失败或结果未知"):
+            mail_services.resend_delivery(delivery=delivery, actor=personas.office)
     assert EmailDelivery.objects.count() == 4
 
 
 def test_a_member_cannot_resend(done_run, members, personas):
-    old = services.send_report(run=done_run, distribution_list=members)[0]
+    old = mail_services.send_report(run=done_run, distribution_list=members)[0]
     _set(old, DeliveryResult.FAILED)
 
-    with pytest.raises(services.PermissionDenied):
-        services.resend_delivery(delivery=old, actor=personas.member)
+    with pytest.raises(PermissionDenied):
+        mail_services.resend_delivery(delivery=old, actor=personas.member)
     assert not permissions.can_resend_delivery(personas.member, old)
 
 
 def test_sending_to_the_list_again_resends_only_failed_and_unknown_deliveries(
     done_run, members, personas
 ):
-    first = _by_address(services.send_report(run=done_run, distribution_list=members))
+    first = _by_address(mail_services.send_report(run=done_run, distribution_list=members))
     _set(first["leader1@gov.test"], DeliveryResult.FAILED)
     _set(first["leader2@gov.test"], DeliveryResult.UNKNOWN)
     _set(first["leader3@gov.test"], DeliveryResult.SENT)
     DistributionListMember.objects.create(distribution_list=members, email="new@gov.test")
 
-    again = _by_address(services.send_report(run=done_run, distribution_list=members))
+    again = _by_address(mail_services.send_report(run=done_run, distribution_list=members))
 
     assert sorted(again) == ["leader1@gov.test", "leader2@gov.test", "new@gov.test"]
     assert again["leader1@gov.test"].key.endswith("/leader1@gov.test/resend-1")
     assert again["new@gov.test"].key.endswith("/new@gov.test")
     # A third send while the resends are pending records nothing more.
-    assert services.send_report(run=done_run, distribution_list=members) == []
+    assert mail_services.send_report(run=done_run, distribution_list=members) == []
     # After the resend fails too, the next send makes resend number 2.
     _set(again["leader1@gov.test"], DeliveryResult.FAILED)
-    [third] = services.send_report(run=done_run, distribution_list=members)
+    [third] = mail_services.send_report(run=done_run, distribution_list=members)
     assert third.key.endswith("/leader1@gov.test/resend-2")
 
 
 def test_the_run_page_offers_resend_for_unknown_deliveries_and_it_is_post_only(
     clients, done_run, members
 ):
-    old = services.send_report(run=done_run, distribution_list=members)[0]
+    old = mail_services.send_report(run=done_run, distribution_list=members)[0]
     _set(old, DeliveryResult.UNKNOWN)
     url = reverse("report-delivery-resend", args=[old.pk])
     page = clients.office.get(reverse("report-run", args=[done_run.pk])).content.decode()
@@ -268,7 +270,7 @@ def test_sending_with_redis_up_says_the_mails_were_queued(clients, done_run, mem
 def test_the_admin_resends_an_unknown_reminder_and_skips_a_sent_one(
     admin_client, done_run, members
 ):
-    unknown, sent = services.send_report(run=done_run, distribution_list=members)[:2]
+    unknown, sent = mail_services.send_report(run=done_run, distribution_list=members)[:2]
     _set(unknown, DeliveryResult.UNKNOWN)
     _set(sent, DeliveryResult.SENT)
 

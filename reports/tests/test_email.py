@@ -5,9 +5,9 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from pilot.celery import app as celery_app
-from reports import services
 from reports.models import (
     DeliveryResult,
     DistributionList,
@@ -16,6 +16,8 @@ from reports.models import (
     EmailDelivery,
     ReportKind,
 )
+from reports.services import mail as mail_services
+from reports.services import runs as run_services
 from reports.tasks import email_backoff, send_email_task
 from reports.tests.run_data import build_february
 
@@ -25,10 +27,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def done_run(plan, personas, clock):
     period = build_february(plan)
-    run = services.request_report(
+    run = run_services.request_report(
         kind=ReportKind.MONTHLY, programme=plan.programme, period=period, actor=personas.office
     )
-    return services.compile_report(run_id=run.pk)
+    return run_services.compile_report(run_id=run.pk)
 
 
 @pytest.fixture
@@ -42,7 +44,7 @@ def members():
 
 
 def _deliveries(run, members):
-    return services.send_report(run=run, distribution_list=members)
+    return mail_services.send_report(run=run, distribution_list=members)
 
 
 def test_sending_a_report_records_one_delivery_per_member(done_run, members):
@@ -62,7 +64,7 @@ def test_sending_the_same_report_to_the_same_list_twice_records_it_once(done_run
 def test_a_report_mail_has_html_and_text_bodies_and_both_files(done_run, members):
     delivery = _deliveries(done_run, members)[0]
 
-    services.deliver_email(delivery_id=delivery.pk)
+    mail_services.deliver_email(delivery_id=delivery.pk)
 
     [message] = mail.outbox
     assert message.to == [delivery.to]
@@ -81,21 +83,21 @@ def test_a_report_mail_has_html_and_text_bodies_and_both_files(done_run, members
 
 def test_delivering_a_sent_mail_again_sends_nothing(done_run, members):
     delivery = _deliveries(done_run, members)[0]
-    services.deliver_email(delivery_id=delivery.pk)
+    mail_services.deliver_email(delivery_id=delivery.pk)
 
-    services.deliver_email(delivery_id=delivery.pk)
+    mail_services.deliver_email(delivery_id=delivery.pk)
 
     assert len(mail.outbox) == 1
 
 
 def test_a_report_cannot_be_sent_before_it_is_done(plan, personas, clock, members):
     period = build_february(plan)
-    run = services.request_report(
+    run = run_services.request_report(
         kind=ReportKind.MONTHLY, programme=plan.programme, period=period, actor=personas.office
     )
 
-    with pytest.raises(services.ValidationError):
-        services.send_report(run=run, distribution_list=members)
+    with pytest.raises(ValidationError):
+        mail_services.send_report(run=run, distribution_list=members)
 
 
 def test_retries_back_off_exponentially_up_to_half_an_hour():

@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from departments.models import Department
 from pilot.spreadsheet import CUT_MARK
 from pilot.testing.factories import stamp
-from reports import services
 from reports.models import ReportKind, RunState
+from reports.services import runs as run_services
 from tasks.exports.plan import build_plan_workbook
 from tasks.models import Category, ProgressUpdate, Task
 from tasks.services.reporting import file_update, start_update
@@ -66,10 +66,10 @@ def hostile(plan, personas, clock):
 
 
 def _run(plan, office, kind, period, **extra):
-    run = services.request_report(
+    run = run_services.request_report(
         kind=kind, programme=plan.programme, period=period, actor=office, **extra
     )
-    run = services.compile_report(run_id=run.pk)
+    run = run_services.compile_report(run_id=run.pk)
     assert run.state == RunState.DONE, run.error
     return {item.name: item.file.open("rb").read() for item in run.files.all()}
 

@@ -9,9 +9,10 @@ from django.urls import reverse
 from docx import Document
 
 from pilot import clock as portal_clock
-from reports import exports, services
+from reports import exports
 from reports.exports import common, templating
 from reports.models import FileKind, ReportKind, ReportTemplate
+from reports.services import runs as run_services
 from reports.services import templates
 from reports.tests.run_data import build_february
 
@@ -106,14 +107,14 @@ def test_reports_are_built_through_the_template_in_use(plan, personas, clients, 
     build_february(plan)
     _upload(clients.office, _template("版头乙", "{{p body }}"))
 
-    run = services.request_report(
+    run = run_services.request_report(
         kind=ReportKind.MONTHLY,
         programme=plan.programme,
         period=plan.periods[(2021, 2)],
         actor=personas.office,
     )
 
-    run = services.compile_report(run_id=run.pk)
+    run = run_services.compile_report(run_id=run.pk)
     docx = run.files.get(kind=FileKind.DOCX)
     texts = _texts(docx.file.read())
     assert texts[0] == "版头乙"

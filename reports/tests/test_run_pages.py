@@ -8,7 +8,6 @@ from django.apps import apps
 from django.urls import reverse
 
 from departments.models import DepartmentContact
-from reports import services
 from reports.models import (
     DistributionList,
     DistributionListKind,
@@ -18,6 +17,7 @@ from reports.models import (
     ReportKind,
     ReportRun,
 )
+from reports.services import runs as run_services
 from reports.tests.run_data import build_february
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +33,10 @@ def _press(client, kind, **data):
 
 
 def _late_list_run(plan, personas, february):
-    run = services.request_report(
+    run = run_services.request_report(
         kind=ReportKind.LATE_LIST, programme=plan.programme, period=february, actor=personas.office
     )
-    return services.compile_report(run_id=run.pk)
+    return run_services.compile_report(run_id=run.pk)
 
 
 # --- a button per kind -------------------------------------------------------------------
@@ -155,14 +155,14 @@ def test_the_run_list_counts_units_instead_of_repeating_word_links(
 
 
 def test_an_urging_run_files_its_notice_under_its_unit(clients, plan, personas, february):
-    run = services.request_report(
+    run = run_services.request_report(
         kind=ReportKind.URGING,
         programme=plan.programme,
         period=february,
         department=plan.finance,
         actor=personas.office,
     )
-    services.compile_report(run_id=run.pk)
+    run_services.compile_report(run_id=run.pk)
 
     assert ReportFile.objects.get(run=run).department == plan.finance
 

@@ -6,6 +6,7 @@ import socket
 from io import StringIO
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
@@ -13,8 +14,11 @@ from django_celery_beat.models import PeriodicTask
 from departments.models import DepartmentContact
 from pilot.celery import app as celery_app
 from pilot.testing.factories import AssignmentFactory, TaskFactory, stamp
-from reports import selectors, services
+from reports import selectors
 from reports.models import DistributionList, EmailDelivery, ReportKind, ReportRun, RunState
+from reports.services import reminders as reminder_services
+from reports.services import runs as run_services
+from reports.services import schedule as schedule_services
 from reports.tests.run_data import build_february
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +30,9 @@ def february(plan, personas, clock):
 
 
 def _request(plan, period, actor, kind=ReportKind.MONTHLY):
-    return services.request_report(kind=kind, programme=plan.programme, period=period, actor=actor)
+    return run_services.request_report(
+        kind=kind, programme=plan.programme, period=period, actor=actor
+    )
 
 
 def test_requesting_a_report_queues_a_first_version_and_enqueues_it_on_commit(
@@ -50,7 +56,7 @@ def test_asking_twice_while_queued_returns_the_same_run(plan, personas, february
 
 
 def test_a_member_cannot_request_a_report(plan, personas, february):
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         _request(plan, february, personas.member)
 
 
@@ -59,7 +65,7 @@ def test_compiling_stores_both_files_with_their_hashes_and_marks_the_run_done(
 ):
     run = _request(plan, february, personas.office)
 
-    run = services.compile_report(run_id=run.pk)
+    run = run_services.compile_report(run_id=run.pk)
 
     assert run.state == RunState.DONE
     assert run.progress_percent == 100
@@ -73,17 +79,17 @@ def test_compiling_stores_both_files_with_their_hashes_and_marks_the_run_done(
 
 
 def test_compiling_a_done_run_again_changes_nothing(plan, personas, february):
-    run = services.compile_report(run_id=_request(plan, february, personas.office).pk)
+    run = run_services.compile_report(run_id=_request(plan, february, personas.office).pk)
     finished = run.finished_at
 
-    again = services.compile_report(run_id=run.pk)
+    again = run_services.compile_report(run_id=run.pk)
 
     assert again.finished_at == finished
     assert again.files.count() == 2
 
 
 def test_asking_again_after_a_done_run_makes_the_next_version(plan, personas, february):
-    services.compile_report(run_id=_request(plan, february, personas.office).pk)
+    run_services.compile_report(run_id=_request(plan, february, personas.office).pk)
 
     run = _request(plan, february, personas.office)
 
@@ -94,10 +100,10 @@ def test_a_build_error_fails_the_run_with_the_error(plan, personas, february, mo
     def explode(*, run):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services.runs, "build_files", explode)
+    monkeypatch.setattr(run_services, "build_files", explode)
     run = _request(plan, february, personas.office)
 
-    run = services.compile_report(run_id=run.pk)
+    run = run_services.compile_report(run_id=run.pk)
 
     assert run.state == RunState.FAILED
     assert "disk full" in run.error
@@ -110,10 +116,10 @@ def test_a_run_left_running_by_a_killed_worker_is_reaped_as_failed(plan, persona
         state=RunState.RUNNING, started_at=stamp(2021, 3, 10)
     )
     clock.move_to(stamp(2021, 3, 10, 10, 5))
-    assert services.reap_stale_runs() == 0
+    assert run_services.reap_stale_runs() == 0
 
     clock.move_to(stamp(2021, 3, 10, 10, 15))
-    assert services.reap_stale_runs() == 1
+    assert run_services.reap_stale_runs() == 1
 
     run.refresh_from_db()
     assert run.state == RunState.FAILED
@@ -128,7 +134,7 @@ def test_a_redelivered_job_completes_a_run_whose_worker_died(plan, personas, feb
     )
     clock.move_to(stamp(2021, 3, 10, 10, 30))
 
-    run = services.compile_report(run_id=run.pk)
+    run = run_services.compile_report(run_id=run.pk)
 
     assert run.state == RunState.DONE
 
@@ -139,7 +145,7 @@ def test_a_job_delivered_while_another_worker_runs_it_does_nothing(plan, persona
         state=RunState.RUNNING, started_at=stamp(2021, 3, 10)
     )
 
-    run = services.compile_report(run_id=run.pk)
+    run = run_services.compile_report(run_id=run.pk)
 
     assert run.state == RunState.RUNNING
     assert run.files.count() == 0
@@ -150,7 +156,9 @@ def test_a_job_delivered_while_another_worker_runs_it_does_nothing(plan, persona
 
 def test_reminders_go_out_five_working_days_before_the_due_date(plan, personas):
     # 2021-03-25 (Thursday) is due; five working days earlier is Thursday 2021-03-18.
-    assert services.working_days_before(datetime.date(2021, 3, 25), 5) == datetime.date(2021, 3, 18)
+    assert reminder_services.working_days_before(datetime.date(2021, 3, 25), 5) == datetime.date(
+        2021, 3, 18
+    )
 
 
 def test_each_contact_gets_one_digest_of_its_departments_outstanding_tasks(plan, personas):
@@ -158,7 +166,9 @@ def test_each_contact_gets_one_digest_of_its_departments_outstanding_tasks(plan,
     DepartmentContact.objects.create(department=plan.commerce, email="b@commerce.test")
     DepartmentContact.objects.create(department=plan.customs, email="c@customs.test")
 
-    sent = services.send_reminders(programme=plan.programme, on_date=datetime.date(2021, 3, 18))
+    sent = reminder_services.send_reminders(
+        programme=plan.programme, on_date=datetime.date(2021, 3, 18)
+    )
 
     assert sorted(d.to for d in sent) == ["a@commerce.test", "b@commerce.test", "c@customs.test"]
     commerce = next(d for d in sent if d.to == "a@commerce.test")
@@ -169,9 +179,9 @@ def test_each_contact_gets_one_digest_of_its_departments_outstanding_tasks(plan,
 def test_reminders_are_sent_once_per_contact_and_day(plan, personas):
     DepartmentContact.objects.create(department=plan.customs, email="c@customs.test")
     day = datetime.date(2021, 3, 25)
-    services.send_reminders(programme=plan.programme, on_date=day)
+    reminder_services.send_reminders(programme=plan.programme, on_date=day)
 
-    again = services.send_reminders(programme=plan.programme, on_date=day)
+    again = reminder_services.send_reminders(programme=plan.programme, on_date=day)
 
     assert again == []
     assert EmailDelivery.objects.count() == 1
@@ -181,7 +191,10 @@ def test_no_reminders_go_out_on_other_days(plan, personas):
     DepartmentContact.objects.create(department=plan.customs, email="c@customs.test")
 
     assert (
-        services.send_reminders(programme=plan.programme, on_date=datetime.date(2021, 3, 19)) == []
+        reminder_services.send_reminders(
+            programme=plan.programme, on_date=datetime.date(2021, 3, 19)
+        )
+        == []
     )
 
 
@@ -191,8 +204,8 @@ def test_the_day_after_the_due_date_queues_the_monthly_report_and_the_late_list_
     # February is due Thursday 2021-02-25; its report goes out on Friday 2021-02-26.
     day = datetime.date(2021, 2, 26)
 
-    first = services.run_daily_schedule(on_date=day)
-    second = services.run_daily_schedule(on_date=day)
+    first = schedule_services.run_daily_schedule(on_date=day)
+    second = schedule_services.run_daily_schedule(on_date=day)
 
     assert (first["monthly"], first["late_list"]) == (1, 1)
     assert (second["monthly"], second["late_list"]) == (0, 0)
@@ -211,7 +224,7 @@ def test_setup_schedules_is_idempotent():
 
 
 def test_the_admin_lists_runs_and_distribution_lists(client, admin_user, plan, personas, february):
-    services.compile_report(run_id=_request(plan, february, personas.office).pk)
+    run_services.compile_report(run_id=_request(plan, february, personas.office).pk)
     client.force_login(admin_user)
 
     for name in ("reportrun", "distributionlist", "emaildelivery"):
@@ -245,11 +258,11 @@ def test_the_run_list_takes_the_same_number_of_queries_for_more_runs(
     clients, plan, personas, february, django_assert_max_num_queries
 ):
     for _ in range(3):
-        services.compile_report(run_id=_request(plan, february, personas.office).pk)
+        run_services.compile_report(run_id=_request(plan, february, personas.office).pk)
     with django_assert_max_num_queries(12) as first:
         clients.office.get(reverse("report-runs"))
     for _ in range(5):
-        services.compile_report(run_id=_request(plan, february, personas.office).pk)
+        run_services.compile_report(run_id=_request(plan, february, personas.office).pk)
 
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert clients.office.get(reverse("report-runs")).status_code == 200
@@ -279,7 +292,7 @@ def test_a_member_may_not_press_the_button(clients, plan, february):
 
 
 def test_a_member_downloads_a_report_file(clients, plan, personas, february):
-    run = services.compile_report(run_id=_request(plan, february, personas.office).pk)
+    run = run_services.compile_report(run_id=_request(plan, february, personas.office).pk)
     item = run.files.get(kind="xlsx")
 
     response = clients.member.get(reverse("report-file", args=[item.pk]))
@@ -289,7 +302,7 @@ def test_a_member_downloads_a_report_file(clients, plan, personas, february):
 
 
 def test_a_reporter_gets_not_found_for_a_report_file(clients, plan, personas, february):
-    run = services.compile_report(run_id=_request(plan, february, personas.office).pk)
+    run = run_services.compile_report(run_id=_request(plan, february, personas.office).pk)
     item = run.files.get(kind="xlsx")
 
     assert clients.lead.get(reverse("report-file", args=[item.pk])).status_code == 404

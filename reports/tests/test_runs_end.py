@@ -7,12 +7,12 @@ timestamps; the clock is pinned to 2021-03-10 10:00 (conftest.py), March is due 
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from pilot import permissions
 from pilot.testing.factories import stamp
 from pilot.tests.threads import run_at_once
-from reports import services
 from reports.models import (
     DistributionList,
     DistributionListKind,
@@ -21,6 +21,9 @@ from reports.models import (
     ReportRun,
     RunState,
 )
+from reports.services import mail as mail_services
+from reports.services import runs as run_services
+from reports.services import schedule as schedule_services
 from reports.tests.run_data import build_february
 from tasks.periods import is_interim
 
@@ -37,7 +40,7 @@ def february(plan, personas, clock):
 
 
 def _request(plan, period, actor, **extra):
-    return services.request_report(
+    return run_services.request_report(
         kind=extra.pop("kind", ReportKind.MONTHLY),
         programme=plan.programme,
         period=period,
@@ -55,10 +58,10 @@ def test_a_queued_run_never_picked_up_is_failed_by_the_reaper_after_the_timeout(
     settings.PILOT_RUN_QUEUE_TIMEOUT_MINUTES = 10
     run = _request(plan, february, personas.office)  # queued at 10:00, message lost
     clock.move_to(stamp(2021, 3, 10, 10, 9))
-    assert services.reap_stale_runs() == 0
+    assert run_services.reap_stale_runs() == 0
 
     clock.move_to(stamp(2021, 3, 10, 10, 11))
-    assert services.reap_stale_runs() == 1
+    assert run_services.reap_stale_runs() == 1
 
     run.refresh_from_db()
     assert run.state == RunState.FAILED
@@ -70,7 +73,7 @@ def test_the_queue_timeout_is_read_from_the_settings(plan, personas, february, c
     run = _request(plan, february, personas.office)
     clock.move_to(stamp(2021, 3, 10, 10, 20))
 
-    assert services.reap_stale_runs() == 0
+    assert run_services.reap_stale_runs() == 0
     assert ReportRun.objects.get(pk=run.pk).state == RunState.QUEUED
 
 
@@ -124,7 +127,7 @@ def test_asking_again_for_a_run_whose_worker_died_fails_it_and_queues_a_new_vers
 def test_offices_asking_again_at_once_for_a_stuck_run_all_get_the_same_new_run(
     plan, personas, clock, monkeypatch
 ):
-    monkeypatch.setattr(services.runs, "enqueue_run", lambda *, run_id: None)
+    monkeypatch.setattr(run_services, "enqueue_run", lambda *, run_id: None)
     period = build_february(plan)
     stuck = _request(plan, period, personas.office)
     clock.move_to(stamp(2021, 3, 10, 10, 30))
@@ -144,9 +147,9 @@ def test_a_lost_message_delivered_after_the_run_was_failed_builds_nothing(
 ):
     run = _request(plan, february, personas.office)
     clock.move_to(stamp(2021, 3, 10, 11))
-    services.reap_stale_runs()
+    run_services.reap_stale_runs()
 
-    services.compile_report(run_id=run.pk)
+    run_services.compile_report(run_id=run.pk)
 
     run.refresh_from_db()
     assert run.state == RunState.FAILED
@@ -159,8 +162,8 @@ def test_a_lost_message_delivered_after_the_run_was_failed_builds_nothing(
 def test_the_office_cancels_a_queued_run_and_its_job_then_builds_nothing(plan, personas, february):
     run = _request(plan, february, personas.office)
 
-    services.cancel_run(run=run, actor=personas.office)
-    services.compile_report(run_id=run.pk)
+    run_services.cancel_run(run=run, actor=personas.office)
+    run_services.compile_report(run_id=run.pk)
 
     run.refresh_from_db()
     assert run.state == RunState.CANCELLED
@@ -172,33 +175,33 @@ def test_a_run_cancelled_while_a_worker_builds_it_stores_no_files(
     plan, personas, february, monkeypatch
 ):
     run = _request(plan, february, personas.office)
-    build = services.runs.build_files
+    build = run_services.build_files
 
     def cancel_meanwhile(*, run):
         built = build(run=run)
-        services.cancel_run(run=run, actor=personas.office)
+        run_services.cancel_run(run=run, actor=personas.office)
         return built
 
-    monkeypatch.setattr(services.runs, "build_files", cancel_meanwhile)
+    monkeypatch.setattr(run_services, "build_files", cancel_meanwhile)
 
-    run = services.compile_report(run_id=run.pk)
+    run = run_services.compile_report(run_id=run.pk)
 
     assert run.state == RunState.CANCELLED
     assert run.files.count() == 0
 
 
 def test_a_done_run_cannot_be_cancelled(plan, personas, february):
-    run = services.compile_report(run_id=_request(plan, february, personas.office).pk)
+    run = run_services.compile_report(run_id=_request(plan, february, personas.office).pk)
 
-    with pytest.raises(services.ValidationError, match="该报告已结束，不能取消。"):
-        services.cancel_run(run=run, actor=personas.office)
+    with pytest.raises(ValidationError, match="该报告已结束，不能取消。"):
+        run_services.cancel_run(run=run, actor=personas.office)
 
 
 def test_a_member_cannot_cancel_a_run(plan, personas, february):
     run = _request(plan, february, personas.office)
 
-    with pytest.raises(services.PermissionDenied):
-        services.cancel_run(run=run, actor=personas.member)
+    with pytest.raises(PermissionDenied):
+        run_services.cancel_run(run=run, actor=personas.member)
     assert ReportRun.objects.get(pk=run.pk).state == RunState.QUEUED
 
 
@@ -207,10 +210,10 @@ def test_retrying_a_failed_run_queues_the_next_version_of_the_same_report(
 ):
     failed = _request(plan, february, personas.office)
     clock.move_to(stamp(2021, 3, 10, 11))
-    services.reap_stale_runs()
+    run_services.reap_stale_runs()
     failed.refresh_from_db()
 
-    fresh = services.retry_run(run=failed, actor=personas.office)
+    fresh = run_services.retry_run(run=failed, actor=personas.office)
 
     assert (fresh.kind, fresh.period, fresh.version) == (ReportKind.MONTHLY, february, 2)
     assert fresh.requested_by == personas.office
@@ -219,11 +222,11 @@ def test_retrying_a_failed_run_queues_the_next_version_of_the_same_report(
 
 def test_retrying_a_cancelled_summary_keeps_its_as_of_date(plan, personas, february, clock):
     summary = _request(plan, None, personas.office, kind=ReportKind.SUMMARY)
-    services.cancel_run(run=summary, actor=personas.office)
+    run_services.cancel_run(run=summary, actor=personas.office)
     clock.move_to(stamp(2021, 3, 12))
     summary.refresh_from_db()
 
-    fresh = services.retry_run(run=summary, actor=personas.office)
+    fresh = run_services.retry_run(run=summary, actor=personas.office)
 
     assert fresh.scope == "as-of-2021-03-10"
     assert fresh.version == 2
@@ -232,8 +235,8 @@ def test_retrying_a_cancelled_summary_keeps_its_as_of_date(plan, personas, febru
 def test_a_queued_run_cannot_be_retried(plan, personas, february):
     run = _request(plan, february, personas.office)
 
-    with pytest.raises(services.ValidationError, match="只有失败或已取消的报告可以重试。"):
-        services.retry_run(run=run, actor=personas.office)
+    with pytest.raises(ValidationError, match="只有失败或已取消的报告可以重试。"):
+        run_services.retry_run(run=run, actor=personas.office)
 
 
 @pytest.mark.parametrize(
@@ -294,7 +297,7 @@ def test_cancel_and_retry_are_post_only_and_office_only(clients, plan, personas,
 def test_a_monthly_report_before_the_due_date_needs_confirmation(plan, personas, clock):
     march = plan.periods[(2021, 3)]
 
-    with pytest.raises(services.InterimNotConfirmed) as warning:
+    with pytest.raises(run_services.InterimNotConfirmed) as warning:
         _request(plan, march, personas.office)
 
     assert warning.value.messages == [INTERIM_MARCH]
@@ -308,7 +311,7 @@ def test_a_confirmed_report_before_the_due_date_is_marked_interim(plan, personas
 
     assert run.is_interim is True
     assert run.cutoff == stamp(2021, 3, 10)
-    run = services.compile_report(run_id=run.pk)
+    run = run_services.compile_report(run_id=run.pk)
     assert sorted(run.files.values_list("name", flat=True)) == [
         "2021年3月工作月报（中期/未截止）.docx",
         "2021年3月工作月报（中期/未截止）.xlsx",
@@ -317,11 +320,11 @@ def test_a_confirmed_report_before_the_due_date_is_marked_interim(plan, personas
 
 def test_an_interim_reports_mail_says_so_in_its_subject(plan, personas, clock):
     run = _request(plan, plan.periods[(2021, 3)], personas.office, confirm_interim=True)
-    run = services.compile_report(run_id=run.pk)
+    run = run_services.compile_report(run_id=run.pk)
     members = DistributionList.objects.create(name="成员", kind=DistributionListKind.MEMBERS)
     DistributionListMember.objects.create(distribution_list=members, email="a@gov.test")
 
-    [delivery] = services.send_report(run=run, distribution_list=members)
+    [delivery] = mail_services.send_report(run=run, distribution_list=members)
 
     assert delivery.subject == "【月报】测试试点方案 2021年3月（中期/未截止）"
 
@@ -344,7 +347,7 @@ def test_after_the_due_date_the_report_is_final_and_its_cutoff_is_the_end_of_tha
 
 
 def test_an_urging_notice_before_the_due_date_needs_confirmation(plan, personas, clock):
-    with pytest.raises(services.InterimNotConfirmed):
+    with pytest.raises(run_services.InterimNotConfirmed):
         _request(
             plan,
             plan.periods[(2021, 3)],
@@ -379,7 +382,7 @@ def test_the_runs_page_asks_for_confirmation_then_makes_an_interim_run(clients, 
 
 
 def test_the_scheduler_never_makes_an_interim_run(plan, personas, clock):
-    with pytest.raises(services.ValidationError, match="定时任务只在本期报送截止后生成报告。"):
+    with pytest.raises(ValidationError, match="定时任务只在本期报送截止后生成报告。"):
         _request(plan, plan.periods[(2021, 3)], None)
 
 
@@ -390,7 +393,7 @@ def test_a_schedule_firing_before_the_due_date_reports_the_last_period_past_its_
     plan, personas, february
 ):
     # 2021-03-01: March is still open; February (due 02-25, report day 02-26) was missed.
-    done = services.run_daily_schedule(on_date=datetime.date(2021, 3, 1))
+    done = schedule_services.run_daily_schedule(on_date=datetime.date(2021, 3, 1))
 
     assert done["monthly"] == 1
     run = ReportRun.objects.get(kind=ReportKind.MONTHLY)
@@ -399,17 +402,17 @@ def test_a_schedule_firing_before_the_due_date_reports_the_last_period_past_its_
 
 def test_a_schedule_before_the_report_day_makes_nothing(plan, personas, february):
     # 2021-02-25 is February's due date: nothing is past its cut-off yet.
-    done = services.run_daily_schedule(on_date=datetime.date(2021, 2, 25))
+    done = schedule_services.run_daily_schedule(on_date=datetime.date(2021, 2, 25))
 
     assert (done["monthly"], done["late_list"]) == (0, 0)
     assert ReportRun.objects.count() == 0
 
 
 def test_a_scheduled_run_that_failed_is_not_repeated_on_catch_up_days(plan, personas, february):
-    services.run_daily_schedule(on_date=datetime.date(2021, 2, 26))
+    schedule_services.run_daily_schedule(on_date=datetime.date(2021, 2, 26))
     ReportRun.objects.update(state=RunState.FAILED)
 
-    done = services.run_daily_schedule(on_date=datetime.date(2021, 3, 1))
+    done = schedule_services.run_daily_schedule(on_date=datetime.date(2021, 3, 1))
 
     assert (done["monthly"], done["late_list"]) == (0, 0)
     assert ReportRun.objects.count() == 2

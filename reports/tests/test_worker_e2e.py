@@ -22,7 +22,6 @@ from django.conf import settings
 from django.db import connection
 
 from pilot.celery import app as celery_app
-from reports import services
 from reports.models import (
     DistributionList,
     DistributionListKind,
@@ -31,6 +30,7 @@ from reports.models import (
     ReportRun,
     RunState,
 )
+from reports.services import runs as run_services
 from reports.tests.run_data import build_february
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,7 +169,7 @@ def test_a_real_worker_compiles_the_monthly_report_and_mails_both_files(
     DistributionListMember.objects.create(distribution_list=members, email="leader@gov.test")
     log = tmp_path / "worker.log"
 
-    run = services.request_report(
+    run = run_services.request_report(
         kind=ReportKind.MONTHLY,
         programme=plan.programme,
         period=period,
@@ -202,7 +202,7 @@ def test_a_worker_killed_mid_run_leaves_no_run_running_forever(
     plan, personas, clock, hanging_worker, tmp_path
 ):
     period = build_february(plan)
-    run = services.request_report(
+    run = run_services.request_report(
         kind=ReportKind.MONTHLY, programme=plan.programme, period=period, actor=personas.office
     )
     _wait_for(
@@ -218,9 +218,9 @@ def test_a_worker_killed_mid_run_leaves_no_run_running_forever(
     assert run.state == RunState.RUNNING
 
     # The periodic reaper, once the time limit and its grace have passed.
-    limit = datetime.timedelta(seconds=services.COMPILE_TIME_LIMIT) + services.STALE_GRACE
+    limit = datetime.timedelta(seconds=run_services.COMPILE_TIME_LIMIT) + run_services.STALE_GRACE
     clock.move_to(run.started_at + limit + datetime.timedelta(minutes=1))
-    assert services.reap_stale_runs() == 1
+    assert run_services.reap_stale_runs() == 1
     run.refresh_from_db()
     assert run.state == RunState.FAILED
-    assert run.error == str(services.STALE_MESSAGE)
+    assert run.error == str(run_services.STALE_MESSAGE)

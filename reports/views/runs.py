@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pilot import permissions
-from reports import selectors, services
+from reports import selectors
 from reports.forms.runs import REQUEST_BUTTONS, RunRequestForm, SendForm
 from reports.models import (
     DistributionList,
@@ -22,6 +22,8 @@ from reports.models import (
     ReportFile,
     ReportKind,
 )
+from reports.services import mail as mail_services
+from reports.services import runs as run_services
 from tasks.selectors import current_period, default_programme
 
 PAGE_SIZE = 30
@@ -95,7 +97,7 @@ def request_run(request):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("report-runs")
     try:
-        run = services.request_report(
+        run = run_services.request_report(
             kind=form.cleaned_data["kind"],
             programme=programme,
             period=form.cleaned_data["period"],
@@ -103,7 +105,7 @@ def request_run(request):
             actor=request.user,
             confirm_interim=form.cleaned_data["confirm_interim"],
         )
-    except services.InterimNotConfirmed as warning:
+    except run_services.InterimNotConfirmed as warning:
         # The confirmation step: the same choice again, with the office's consent.
         return _render_list(request, programme, form, interim_warning=warning.messages[0])
     except ValidationError as error:
@@ -118,7 +120,7 @@ def cancel_run(request, run_id: int):
     """Stop a queued or running run (取消)."""
     run = _visible_run(request, run_id)
     try:
-        services.cancel_run(run=run, actor=request.user)
+        run_services.cancel_run(run=run, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -132,7 +134,7 @@ def retry_run(request, run_id: int):
     """Ask again for what a failed or cancelled run covered (重试); open the new run."""
     run = _visible_run(request, run_id)
     try:
-        fresh = services.retry_run(run=run, actor=request.user)
+        fresh = run_services.retry_run(run=run, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("report-run", run.pk)
@@ -196,7 +198,7 @@ def send_run(request, run_id: int):
         messages.warning(request, _no_addresses_message(distribution_list))
         return redirect("report-run", run.pk)
     try:
-        sent = services.send_report(run=run, distribution_list=distribution_list)
+        sent = mail_services.send_report(run=run, distribution_list=distribution_list)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("report-run", run.pk)
@@ -227,7 +229,7 @@ def _no_addresses_message(distribution_list: DistributionList):
 
 def _tell_queued(request, deliveries) -> None:
     """Say how many e-mails were queued, and plainly when the task queue took none."""
-    not_queued = services.count_not_queued(deliveries=deliveries)
+    not_queued = mail_services.count_not_queued(deliveries=deliveries)
     if not_queued:
         messages.warning(
             request,
@@ -249,7 +251,7 @@ def resend_delivery(request, delivery_id: int):
         raise PermissionDenied
     delivery = get_object_or_404(EmailDelivery, pk=delivery_id)
     try:
-        fresh = services.resend_delivery(delivery=delivery, actor=request.user)
+        fresh = mail_services.resend_delivery(delivery=delivery, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

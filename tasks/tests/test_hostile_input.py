@@ -19,8 +19,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from pilot.testing.factories import stamp
-from reports import services
 from reports.models import ReportKind, RunState
+from reports.services import runs as run_services
 from tasks.models import ProgressUpdate, UpdateState
 
 pytestmark = pytest.mark.django_db
@@ -119,10 +119,10 @@ def test_every_report_is_built_and_no_cell_holds_a_formula(filed, plan, personas
         (ReportKind.LATE_LIST, march, {}),
         (ReportKind.URGING, march, {"department": plan.finance}),
     ):
-        run = services.request_report(
+        run = run_services.request_report(
             kind=kind, programme=plan.programme, period=period, actor=office, **extra
         )
-        run = services.compile_report(run_id=run.pk)
+        run = run_services.compile_report(run_id=run.pk)
         assert run.state == RunState.DONE, run.error
         files |= {item.name: item.file.open("rb").read() for item in run.files.all()}
     workbooks = {name: content for name, content in files.items() if name.endswith(".xlsx")}

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from knox.models import AuthToken
 
 from reports.models import ReportFile
-from reports.services import request_report
+from reports.services.runs import request_report
 from tasks.tests.api.conftest import PDF, pdf_upload, snapshot
 
 PERSONAS = ("office", "lead", "support", "outsider", "member", "anonymous")
