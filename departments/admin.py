@@ -127,10 +127,7 @@ class ProfileAdmin(AccountAudit, TextInputAdminMixin, OfficeRoleLimit, admin.Mod
     raw_id_fields = ("user",)
 
     def get_queryset(self, request):
-        profiles = super().get_queryset(request)
-        if permissions.can_manage_all_accounts(request.user):
-            return profiles
-        return profiles.filter(role__in=permissions.OFFICE_ASSIGNABLE_ROLES)
+        return permissions.manageable_profiles(request.user, super().get_queryset(request))
 
 
 class ProfileInline(TextInputAdminMixin, OfficeRoleLimit, admin.StackedInline):
@@ -166,12 +163,7 @@ class PortalUserAdmin(AccountAudit, TextInputAdminMixin, UserAdmin):
         return profile.department if profile and profile.department else "—"
 
     def get_queryset(self, request):
-        users = super().get_queryset(request)
-        if permissions.can_manage_all_accounts(request.user):
-            return users
-        return users.filter(is_superuser=False, is_staff=False).exclude(
-            profile__role__in=(Role.OFFICE, Role.ADMIN)
-        )
+        return permissions.manageable_accounts(request.user, super().get_queryset(request))
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

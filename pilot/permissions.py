@@ -398,6 +398,45 @@ def can_manage_all_accounts(user) -> bool:
     return user.is_active and user.is_superuser
 
 
+def manageable_accounts(user, queryset: QuerySet) -> QuerySet:
+    """The accounts ``user`` may see and edit in the admin: all for a superuser; for office
+    staff, the reporter and member accounts (never staff, superusers or office accounts)."""
+    if can_manage_all_accounts(user):
+        return queryset
+    return queryset.filter(is_superuser=False, is_staff=False).exclude(
+        profile__role__in=(Role.OFFICE, Role.ADMIN)
+    )
+
+
+def manageable_profiles(user, queryset: QuerySet) -> QuerySet:
+    """The profiles ``user`` may see and edit in the admin (see ``manageable_accounts``)."""
+    if can_manage_all_accounts(user):
+        return queryset
+    return queryset.filter(role__in=OFFICE_ASSIGNABLE_ROLES)
+
+
+def can_repair_in_admin(user) -> bool:
+    """Workflow rows (updates) change through the portal's services; only a superuser may
+    repair one in the admin."""
+    return user.is_active and user.is_superuser
+
+
+def admin_updates(user, queryset: QuerySet[ProgressUpdate]) -> QuerySet[ProgressUpdate]:
+    """The updates the admin lists: every row for a superuser (who repairs), else the
+    portal's rule (drafts stay private to their department)."""
+    if can_repair_in_admin(user):
+        return queryset
+    return visible_updates(user, queryset)
+
+
+def admin_audit_events(user, queryset: QuerySet) -> QuerySet:
+    """The audit events the admin lists: every row for a superuser, else the task page's
+    rule (a draft's history stays with its department)."""
+    if can_repair_in_admin(user):
+        return queryset
+    return visible_audit_events(user, queryset)
+
+
 # --- notifications -------------------------------------------------------------------
 
 

@@ -184,19 +184,16 @@ class ProgressUpdateAdmin(TextInputAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Drafts stay private to their department here too (superusers repair anything).
-        updates = super().get_queryset(request)
-        if request.user.is_superuser:
-            return updates
-        return permissions.visible_updates(request.user, updates)
+        return permissions.admin_updates(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return permissions.can_repair_in_admin(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return permissions.can_repair_in_admin(request.user)
 
 
 @admin.register(Evidence)
@@ -207,11 +204,8 @@ class EvidenceAdmin(ReadOnlyAdmin):
     raw_id_fields = ("update", "uploaded_by")
 
     def get_queryset(self, request):
-        evidence = super().get_queryset(request)
-        if request.user.is_superuser:
-            return evidence
-        visible = permissions.visible_updates(request.user, ProgressUpdate.objects.all())
-        return evidence.filter(update__in=visible)
+        visible = permissions.admin_updates(request.user, ProgressUpdate.objects.all())
+        return super().get_queryset(request).filter(update__in=visible)
 
 
 @admin.register(ReturnReason)
@@ -260,7 +254,4 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         # The same rule as the task page: a draft's history stays with its department.
-        events = super().get_queryset(request)
-        if request.user.is_superuser:
-            return events
-        return permissions.visible_audit_events(request.user, events)
+        return permissions.admin_audit_events(request.user, super().get_queryset(request))

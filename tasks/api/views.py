@@ -15,13 +15,13 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from pilot import permissions
-from tasks.api import errors, filing, filters, selectors, serializers, tokens
+from tasks.api import errors, filters, selectors, serializers
 from tasks.api.pagination import PortalPagination
 from tasks.api.schema import PortalAutoSchema
 from tasks.api.tokens import ReadOnlyKnoxAuthentication
 from tasks.models import Category, Programme, ProgressUpdate, ReturnReason
 from tasks.selectors import current_period, default_programme
-from tasks.services import reporting, review
+from tasks.services import filing, reporting, review, tokens
 
 
 class CanUsePortal(BasePermission):

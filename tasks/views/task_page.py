@@ -77,14 +77,19 @@ def _render_task(request, task: Task, name_form: NameBodyForm | None = None, sta
     has_collective = any(item.department.is_collective for item in assignments)
     if name_form is None and has_collective and permissions.can_manage_plan(request.user):
         name_form = NameBodyForm(task=task)
+    timeline = Paginator(
+        selectors.task_timeline(task=task, user=request.user), TIMELINE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     context = {
         "task": task,
         "leads": [item for item in assignments if item.role == AssignmentRole.LEAD],
         "supports": [item for item in assignments if item.role == AssignmentRole.SUPPORT],
         # Both histories grow with the programme: one page of each per request.
-        "timeline": Paginator(
-            selectors.task_timeline(task=task, user=request.user), TIMELINE_PAGE_SIZE
-        ).get_page(request.GET.get("page")),
+        "timeline": timeline,
+        # The review page's door, asked of the rule book for each update shown.
+        "reviewable": {
+            update.pk for update in timeline if permissions.can_open_review(request.user, update)
+        },
         "audit_events": Paginator(
             selectors.task_audit_events(task=task, user=request.user), AUDIT_PAGE_SIZE
         ).get_page(request.GET.get("history")),

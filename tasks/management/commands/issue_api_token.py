@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tasks.api.tokens import issue_token_from_command_line
+from tasks.services.tokens import issue_token_from_command_line
 
 
 class Command(BaseCommand):

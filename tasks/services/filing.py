@@ -1,4 +1,5 @@
-"""Opening an update through the API: one request starts the draft and saves its fields."""
+"""Opening an update in one call (the API's ``POST /updates/``): start the draft and save
+its fields, all or nothing."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
