@@ -11,9 +11,9 @@ from departments.context_processors import unread_notifications
 from departments.models import Notification, NotificationVerb
 from pilot.clock import now as clock_now
 from pilot.testing.factories import make_user
+from pilot.testing.february import build_february
 from reports.models import ReportKind, RunState
 from reports.services import runs as run_services
-from reports.tests.run_data import build_february
 from tasks.models import ReturnReason
 from tasks.services import reporting, review
 from tasks.tests.test_loop_query_counts import FILLED

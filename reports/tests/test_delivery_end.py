@@ -12,6 +12,7 @@ from django.urls import reverse
 from pilot import permissions
 from pilot.celery import app as celery_app
 from pilot.testing.factories import stamp
+from pilot.testing.february import build_february
 from reports.models import (
     DeliveryResult,
     DistributionList,
@@ -23,7 +24,6 @@ from reports.models import (
 from reports.services import mail as mail_services
 from reports.services import runs as run_services
 from reports.tasks import reap_stale_runs_task
-from reports.tests.run_data import build_february
 from reports.tests.test_runs import broker_down  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db

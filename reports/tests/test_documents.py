@@ -17,17 +17,11 @@ from departments.models import DepartmentContact
 from pilot.testing.factories import AssignmentFactory, DepartmentFactory, make_user
 from reports import exports
 from reports.exports import common
-from reports.tests.run_data import build_february
 from tasks.models import AssignmentRole
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2021, 3, 10)
-
-
-@pytest.fixture
-def february(plan, personas, clock):
-    return build_february(plan)
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ import pytest
 from docx import Document
 from docx.shared import Mm
 
+from pilot.testing.february import build_february
 from reports import exports
 from reports.exports import common
-from reports.tests.run_data import build_february
 
 pytestmark = [pytest.mark.django_db, pytest.mark.documents]
 

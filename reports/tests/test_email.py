@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from pilot.celery import app as celery_app
+from pilot.testing.february import build_february
 from reports.models import (
     DeliveryResult,
     DistributionList,
@@ -19,7 +20,6 @@ from reports.models import (
 from reports.services import mail as mail_services
 from reports.services import runs as run_services
 from reports.tasks import email_backoff, send_email_task
-from reports.tests.run_data import build_february
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,8 @@ from openpyxl import load_workbook
 
 from pilot.testing.factories import AssignmentFactory, TaskFactory
 from reports import exports, selectors
-from reports.tests.run_data import build_february
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def february(plan, personas, clock):
-    return build_february(plan)
 
 
 def _workbook(plan, period):

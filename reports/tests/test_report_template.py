@@ -9,12 +9,12 @@ from django.urls import reverse
 from docx import Document
 
 from pilot import clock as portal_clock
+from pilot.testing.february import build_february
 from reports import exports
 from reports.exports import common, templating
 from reports.models import FileKind, ReportKind, ReportTemplate
 from reports.services import runs as run_services
 from reports.services import templates
-from reports.tests.run_data import build_february
 
 pytestmark = pytest.mark.django_db
 

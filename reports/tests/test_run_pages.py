@@ -18,14 +18,8 @@ from reports.models import (
     ReportRun,
 )
 from reports.services import runs as run_services
-from reports.tests.run_data import build_february
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def february(plan, personas, clock):
-    return build_february(plan)
 
 
 def _press(client, kind, **data):

@@ -19,14 +19,8 @@ from reports.models import DistributionList, EmailDelivery, ReportKind, ReportRu
 from reports.services import reminders as reminder_services
 from reports.services import runs as run_services
 from reports.services import schedule as schedule_services
-from reports.tests.run_data import build_february
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def february(plan, personas, clock):
-    return build_february(plan)
 
 
 def _request(plan, period, actor, kind=ReportKind.MONTHLY):

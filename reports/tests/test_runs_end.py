@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from pilot import permissions
 from pilot.testing.factories import stamp
+from pilot.testing.february import build_february
 from pilot.tests.threads import run_at_once
 from reports.models import (
     DistributionList,
@@ -24,7 +25,6 @@ from reports.models import (
 from reports.services import mail as mail_services
 from reports.services import runs as run_services
 from reports.services import schedule as schedule_services
-from reports.tests.run_data import build_february
 from tasks.periods import is_interim
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +32,6 @@ pytestmark = pytest.mark.django_db
 INTERIM_MARCH = (
     "本期报送尚未截止（截止日期2021年3月25日），生成的报告将标注为中期/未截止，确定继续？"
 )
-
-
-@pytest.fixture
-def february(plan, personas, clock):
-    return build_february(plan)
 
 
 def _request(plan, period, actor, **extra):

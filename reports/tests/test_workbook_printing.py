@@ -12,18 +12,12 @@ from openpyxl import load_workbook
 from pilot.spreadsheet import DATE_FORMAT, FONT_NAME
 from pilot.testing.factories import stamp
 from reports import exports
-from reports.tests.run_data import build_february
 from tasks.exports.plan import build_plan_workbook
 from tasks.models import Task
 
 pytestmark = pytest.mark.django_db
 
 A3, A4 = 8, 9
-
-
-@pytest.fixture
-def february(plan, personas, clock):
-    return build_february(plan)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection
 
 from pilot.celery import app as celery_app
+from pilot.testing.february import build_february
 from reports.models import (
     DistributionList,
     DistributionListKind,
@@ -31,7 +32,6 @@ from reports.models import (
     RunState,
 )
 from reports.services import runs as run_services
-from reports.tests.run_data import build_february
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = ROOT / ".venv" / "bin" / "celery"

@@ -10,6 +10,7 @@ from reports import todo
 from tasks import selectors
 from tasks.models import ReportingPeriod
 from tasks.periods import filing_refusal
+from tasks.programme_choice import chosen_programme
 
 
 @require_GET
@@ -17,7 +18,11 @@ from tasks.periods import filing_refusal
 def home(request):
     """Reporters land on their department's worklist; everyone else on the portal's start."""
     department = permissions.reporter_department(request.user)
-    programme = selectors.default_programme()
+    # ?programme=CODE chooses like on every page; without it the home needs no programme.
+    if "programme" in request.GET:
+        programme = chosen_programme(request)
+    else:
+        programme = selectors.default_programme()
     if department is None or programme is None:
         return render(request, "home.html", _landing_context(request.user, programme))
     periods = selectors.programme_periods(programme=programme)

@@ -24,16 +24,10 @@ from reports.models import (
 )
 from reports.services import mail as mail_services
 from reports.services import runs as run_services
-from tasks.selectors import current_period, default_programme
+from tasks.programme_choice import chosen_programme
+from tasks.selectors import current_period
 
 PAGE_SIZE = 30
-
-
-def _programme_or_404():
-    programme = default_programme()
-    if programme is None:
-        raise Http404(_("找不到试点方案。"))
-    return programme
 
 
 @require_GET
@@ -42,7 +36,7 @@ def run_list(request):
     """List report runs newest first; office staff also get the request form."""
     if not permissions.can_view_reports(request.user):
         raise PermissionDenied
-    programme = _programme_or_404()
+    programme = chosen_programme(request)
     period = current_period(programme=programme)
     form = RunRequestForm(
         programme=programme, initial={"kind": ReportKind.MONTHLY, "period": period}
@@ -91,7 +85,7 @@ def request_run(request):
     """Ask for a run (生成月报); on a broker outage show why and keep the form's choice."""
     if not _can_request(request):
         raise PermissionDenied
-    programme = _programme_or_404()
+    programme = chosen_programme(request)
     form = RunRequestForm(request.POST, programme=programme)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

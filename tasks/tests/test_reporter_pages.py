@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from pilot.testing.factories import stamp
+from pilot.testing.helpers import file_and_submit
 from tasks.models import (
     Assignment,
     AssignmentRole,
@@ -32,11 +33,7 @@ FILLED = {
 
 
 def _submit(task, period, user):
-    update = reporting.start_update(task=task, period=period, actor=user)
-    update = reporting.save_update(
-        update=update, actor=user, data=FILLED, expected_version=update.version
-    )
-    return reporting.submit_update(update=update, actor=user, expected_version=update.version)
+    return file_and_submit(task, period, user, data=FILLED)
 
 
 def _rows(response):
@@ -81,7 +78,7 @@ def test_worklist_orders_returned_then_not_started_then_drafts_submitted_accepte
     # Task 1 (lead) submitted then returned by the office; task 2 (support) a draft;
     # task 3 not started.
     period = plan.periods[(2021, 3)]
-    returned = _submit(plan.tasks[0], period, personas.lead)
+    returned = file_and_submit(plan.tasks[0], period, personas.lead, data=FILLED)
     review.return_update(update=returned, actor=personas.office, reasons=[], comment="补充数据")
     reporting.start_update(task=plan.tasks[1], period=period, actor=personas.lead)
     response = clients.lead.get(reverse("home"))
@@ -95,9 +92,9 @@ def test_worklist_orders_returned_then_not_started_then_drafts_submitted_accepte
 
 def test_submitted_comes_before_accepted(clients, plan, personas, clock):
     period = plan.periods[(2021, 3)]
-    accepted = _submit(plan.tasks[0], period, personas.lead)
+    accepted = file_and_submit(plan.tasks[0], period, personas.lead, data=FILLED)
     review.accept_update(update=accepted, actor=personas.office)
-    _submit(plan.tasks[2], period, personas.lead)
+    file_and_submit(plan.tasks[2], period, personas.lead, data=FILLED)
     response = clients.lead.get(reverse("home"))
     assert _rows(response) == [2, 3, 1]
 
@@ -149,7 +146,7 @@ def test_task_past_its_due_date_shows_days_overdue(clients, plan, clock):
 def test_period_picker_shows_another_periods_states(clients, plan, personas, clock):
     february = plan.periods[(2021, 2)]
     clock.move_to(stamp(2021, 2, 10))
-    _submit(plan.tasks[0], february, personas.lead)
+    file_and_submit(plan.tasks[0], february, personas.lead, data=FILLED)
     clock.move_to(stamp(2021, 3, 10))
     response = clients.lead.get(reverse("home"), {"period": february.pk})
     assert response.context["period"] == february

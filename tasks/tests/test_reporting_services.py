@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from pilot.testing.helpers import FILLED, file_and_submit
 from tasks.models import AuditEvent, TaskStatus, UpdateState
 from tasks.periods import default_due_date
 from tasks.selectors import current_period
@@ -10,23 +11,6 @@ from tasks.services import reporting, review
 from tasks.services.periods import generate_periods
 
 pytestmark = pytest.mark.django_db
-
-FILLED = {
-    "status": TaskStatus.ON_TRACK,
-    "percent": 40,
-    "work_done": "完成单一窗口需求调研。",
-    "next_steps": "启动系统开发。",
-    "problems": "",
-    "needs_coordination": False,
-}
-
-
-def _filed(task, period, user, data=FILLED):
-    update = reporting.start_update(task=task, period=period, actor=user)
-    update = reporting.save_update(
-        update=update, actor=user, data=data, expected_version=update.version
-    )
-    return reporting.submit_update(update=update, actor=user, expected_version=update.version)
 
 
 def test_programme_2020_gets_36_monthly_periods_from_august_to_july(plan):
@@ -58,14 +42,14 @@ def test_current_period_is_the_last_once_the_programme_has_ended(plan, clock):
 
 
 def test_submission_before_the_due_date_is_on_time(plan, personas, clock):
-    update = _filed(plan.tasks[0], plan.periods[(2021, 3)], personas.lead)
+    update = file_and_submit(plan.tasks[0], plan.periods[(2021, 3)], personas.lead)
     assert update.state == UpdateState.SUBMITTED
     assert update.is_late is False
 
 
 def test_first_submission_after_the_due_date_is_late_and_stays_late(plan, personas, clock):
     clock.move_to(datetime.datetime(2021, 3, 26, 9, tzinfo=datetime.UTC))
-    update = _filed(plan.tasks[0], plan.periods[(2021, 3)], personas.lead)
+    update = file_and_submit(plan.tasks[0], plan.periods[(2021, 3)], personas.lead)
     assert update.is_late is True
 
 
@@ -103,14 +87,14 @@ def test_outsider_cannot_start_an_update_on_a_task_it_does_not_hold(plan, person
 
 
 def test_lead_update_names_the_supporting_units_that_sent_nothing(plan, personas, clock):
-    update = _filed(plan.tasks[0], plan.periods[(2021, 3)], personas.lead)
+    update = file_and_submit(plan.tasks[0], plan.periods[(2021, 3)], personas.lead)
     # 海口海关 holds an account-able assignment; 各市县 is a collective and is not expected.
     assert update.missing_inputs == "未收到海口海关的报送。"
 
 
 def test_lead_update_records_the_inputs_it_drew_on(plan, personas, clock):
     period = plan.periods[(2021, 3)]
-    supporting = _filed(plan.tasks[0], period, personas.support)
+    supporting = file_and_submit(plan.tasks[0], period, personas.support)
     update = reporting.start_update(task=plan.tasks[0], period=period, actor=personas.lead)
     update = reporting.save_update(
         update=update, actor=personas.lead, data=FILLED, expected_version=1
@@ -123,15 +107,15 @@ def test_lead_update_records_the_inputs_it_drew_on(plan, personas, clock):
 
 
 def test_copy_of_previous_period_is_flagged_but_accepted(plan, personas, clock):
-    _filed(plan.tasks[0], plan.periods[(2021, 2)], personas.lead)
-    update = _filed(plan.tasks[0], plan.periods[(2021, 3)], personas.lead)
+    file_and_submit(plan.tasks[0], plan.periods[(2021, 2)], personas.lead)
+    update = file_and_submit(plan.tasks[0], plan.periods[(2021, 3)], personas.lead)
     assert update.copied_from_previous is True
     assert update.state == UpdateState.SUBMITTED
 
 
 def test_return_then_resubmit_then_accept_sets_task_status(plan, personas, clock):
     task, period = plan.tasks[0], plan.periods[(2021, 3)]
-    update = _filed(task, period, personas.lead)
+    update = file_and_submit(task, period, personas.lead)
     review.return_update(update=update, actor=personas.office, reasons=[], comment="请补充数据")
     update.refresh_from_db()
     assert update.state == UpdateState.RETURNED
@@ -155,16 +139,16 @@ def test_return_then_resubmit_then_accept_sets_task_status(plan, personas, clock
 def test_several_leads_combine_worst_status_and_mean_percent(plan, personas, clock):
     task, period = plan.tasks[2], plan.periods[(2021, 3)]
     blocked = {**FILLED, "status": TaskStatus.BLOCKED, "percent": 30, "problems": "缺资金"}
-    review.accept_update(update=_filed(task, period, personas.lead), actor=personas.office)
+    review.accept_update(update=file_and_submit(task, period, personas.lead), actor=personas.office)
     review.accept_update(
-        update=_filed(task, period, personas.finance, blocked), actor=personas.office
+        update=file_and_submit(task, period, personas.finance, blocked), actor=personas.office
     )
     task.refresh_from_db()
     assert (task.status, task.percent) == (TaskStatus.BLOCKED, 35)
 
 
 def test_office_cannot_review_a_supporting_input(plan, personas, clock):
-    update = _filed(plan.tasks[0], plan.periods[(2021, 3)], personas.support)
+    update = file_and_submit(plan.tasks[0], plan.periods[(2021, 3)], personas.support)
     with pytest.raises(PermissionDenied):
         review.accept_update(update=update, actor=personas.office)
 
@@ -174,7 +158,9 @@ def test_completion_can_be_confirmed_only_when_the_lead_reports_completed(plan, 
     with pytest.raises(PermissionDenied):
         review.confirm_completion(task=task, actor=personas.office)
     done = {**FILLED, "status": TaskStatus.COMPLETED, "percent": 100}
-    review.accept_update(update=_filed(task, period, personas.lead, done), actor=personas.office)
+    review.accept_update(
+        update=file_and_submit(task, period, personas.lead, done), actor=personas.office
+    )
     task.refresh_from_db()
     review.confirm_completion(task=task, actor=personas.office)
     assert task.completion_confirmed_by == personas.office

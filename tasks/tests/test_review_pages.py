@@ -9,31 +9,25 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from pilot.testing.factories import TaskFactory, UpdateFactory
+from pilot.testing.helpers import FILLED, file_and_submit
 from tasks.diff import CHAR_BUDGET, DiffBudget, diff_html
 from tasks.models import AuditEvent, ReturnReason, TaskStatus, UpdateState
 from tasks.services import reporting, review
 
 pytestmark = pytest.mark.django_db
 
-FILLED = {
-    "status": TaskStatus.ON_TRACK,
-    "percent": 40,
-    "work_done": "完成单一窗口需求调研。",
-    "next_steps": "启动系统开发。",
-    "problems": "",
-    "needs_coordination": False,
-}
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def _filed(task, period, user, data=FILLED, evidence=False):
+    if not evidence:
+        return file_and_submit(task, period, user, data=data)
     update = reporting.start_update(task=task, period=period, actor=user)
     update = reporting.save_update(
         update=update, actor=user, data=data, expected_version=update.version
     )
-    if evidence:
-        upload = SimpleUploadedFile("调研报告.pdf", PDF, content_type="application/pdf")
-        reporting.add_evidence(update=update, actor=user, upload=upload)
+    upload = SimpleUploadedFile("调研报告.pdf", PDF, content_type="application/pdf")
+    reporting.add_evidence(update=update, actor=user, upload=upload)
     return reporting.submit_update(update=update, actor=user, expected_version=update.version)
 
 

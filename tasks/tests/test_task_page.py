@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from departments.models import Department
 from pilot import clock as portal_clock
+from pilot.testing.helpers import file_and_submit
 from tasks.models import (
     Assignment,
     AssignmentRole,
@@ -30,11 +31,7 @@ FILLED = {
 
 
 def _filed(task, period, user, data=FILLED):
-    update = reporting.start_update(task=task, period=period, actor=user)
-    update = reporting.save_update(
-        update=update, actor=user, data=data, expected_version=update.version
-    )
-    return reporting.submit_update(update=update, actor=user, expected_version=update.version)
+    return file_and_submit(task, period, user, data=data)
 
 
 def _timeline(response) -> list[str]:

@@ -11,37 +11,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from pilot import permissions
-from tasks.models import AuditEvent, AuditVerb, ProgressUpdate, TaskStatus, UpdateState
+from pilot.testing.helpers import FILLED, file_and_submit
+from tasks.models import AuditEvent, AuditVerb, ProgressUpdate, UpdateState
 from tasks.services import reporting, review
 
 pytestmark = pytest.mark.django_db
 
-FILLED = {
-    "status": TaskStatus.ON_TRACK,
-    "percent": 40,
-    "work_done": "完成单一窗口需求调研。",
-    "next_steps": "启动系统开发。",
-    "problems": "",
-    "needs_coordination": False,
-}
-
-
-def _submitted(task, period, user):
-    update = reporting.start_update(task=task, period=period, actor=user)
-    update = reporting.save_update(
-        update=update, actor=user, data=FILLED, expected_version=update.version
-    )
-    return reporting.submit_update(update=update, actor=user, expected_version=update.version)
-
 
 @pytest.fixture
 def lead_submitted(plan, personas, clock):
-    return _submitted(plan.tasks[0], plan.periods[(2021, 3)], personas.lead)
+    return file_and_submit(plan.tasks[0], plan.periods[(2021, 3)], personas.lead)
 
 
 @pytest.fixture
 def support_submitted(plan, personas, clock):
-    return _submitted(plan.tasks[0], plan.periods[(2021, 3)], personas.support)
+    return file_and_submit(plan.tasks[0], plan.periods[(2021, 3)], personas.support)
 
 
 # --- the service -----------------------------------------------------------------------

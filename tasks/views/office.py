@@ -15,6 +15,7 @@ from tasks import selectors
 from tasks.diff import revision_diff
 from tasks.forms.review import AcceptForm, ReturnForm, ReviewFilterForm
 from tasks.models import UpdateState
+from tasks.programme_choice import chosen_programme
 from tasks.services import review
 
 PAGE_SIZE = 50
@@ -27,21 +28,22 @@ def review_queue(request):
     programme = _office_programme(request)
     form = _filter_form(request.GET, programme)
     if not form.is_valid():
-        context = {"form": form, "page": None}
+        context = {"form": form, "page": None, "programme": programme}
         return render(request, "tasks/office/review_queue.html", context, status=400)
     updates = permissions.visible_updates(
         request.user, selectors.review_queue(programme=programme, filters=form.cleaned_data)
     )
     page = Paginator(updates, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tasks/office/review_queue.html", {"form": form, "page": page})
+    context = {"form": form, "page": page, "programme": programme}
+    return render(request, "tasks/office/review_queue.html", context)
 
 
 @require_POST
 @login_required
 def bulk_accept(request):
     """Accept the checked (or all filtered) submitted updates, after a confirmation step."""
-    programme = _office_programme(request)
     filters = request.POST.get("filters", "")
+    programme = _office_programme(request, QueryDict(filters))
     updates = list(_chosen_updates(request, programme, filters))
     if request.POST.get("confirm") != "yes":
         context = {"updates": updates, "filters": filters}
@@ -106,13 +108,10 @@ def return_update(request, update_id: int):
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _office_programme(request):
+def _office_programme(request, query=None):
     if not permissions.can_use_review_queue(request.user):
         raise PermissionDenied
-    programme = selectors.default_programme()
-    if programme is None:
-        raise Http404(_("尚未导入试点方案。"))
-    return programme
+    return chosen_programme(request, query=query)
 
 
 def _filter_form(data, programme) -> ReviewFilterForm:

@@ -2,30 +2,24 @@ from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from pilot.permissions import can_manage_plan
-from pilot.text_input import query_value
 from tasks.exports import XLSX_CONTENT_TYPE
 from tasks.exports.plan import build_plan_workbook
 from tasks.models import Programme
+from tasks.programme_choice import chosen_programme
 
 
 @require_GET
 @login_required
 def export_plan_xlsx(request):
-    """Download the 责任分工表 of ?programme=CODE (default: the first programme)."""
+    """Download the 责任分工表 of ?programme=CODE (default: the most recent programme)."""
     if not can_manage_plan(request.user):
         raise PermissionDenied
-    programmes = Programme.objects.all()
-    if code := query_value(request, "programme"):
-        programmes = programmes.filter(code=code)
-    programme = programmes.first()
-    if programme is None:
-        raise Http404(_("找不到试点方案。"))
-    return plan_workbook_response(programme=programme)
+    return plan_workbook_response(programme=chosen_programme(request))
 
 
 def plan_workbook_response(*, programme: Programme) -> FileResponse:

@@ -9,7 +9,7 @@ import re
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString
@@ -18,25 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from pilot import permissions
-from pilot.text_input import query_value
 from tasks import selectors
 from tasks.exports import XLSX_CONTENT_TYPE
 from tasks.exports.plan import unit_names
 from tasks.exports.task_list import build_task_list_workbook
 from tasks.forms.filters import TaskFilterForm
-from tasks.models import AssignmentRole, Programme
+from tasks.models import AssignmentRole
+from tasks.programme_choice import chosen_programme
 
 PAGE_SIZE = 50
-
-
-def _programme(request) -> Programme:
-    code = query_value(request, "programme")
-    programme = (
-        Programme.objects.filter(code=code).first() if code else selectors.default_programme()
-    )
-    if programme is None:
-        raise Http404(_("找不到试点方案。"))
-    return programme
 
 
 @require_GET
@@ -45,7 +35,7 @@ def task_list(request):
     """List the programme's tasks by the chosen filters, 50 a page, or export them (xlsx)."""
     if not permissions.can_use_portal(request.user):
         raise PermissionDenied
-    programme = _programme(request)
+    programme = chosen_programme(request)
     form = TaskFilterForm(request.GET, programme=programme)
     if not form.is_valid():
         context = {"form": form, "programme": programme, "page": None}
