@@ -82,12 +82,8 @@ def department_record(*, programme: Programme, department: Department) -> list[R
         rows.append(
             RecordRow(
                 period=period,
-                expected=reporting.expected,
-                on_time=reporting.on_time,
-                late=reporting.late,
-                missing=reporting.missing,
+                reporting=reporting,
                 returned=returned.get(period.pk, 0),
-                on_time_rate=reporting.on_time_rate,
             )
         )
     return rows

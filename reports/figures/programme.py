@@ -319,10 +319,6 @@ def _department_row(department, row, returned) -> DepartmentRow:
         supported=row["supported"],
         completed=row["completed"],
         overdue=row["overdue"],
-        expected=reporting.expected,
-        on_time=reporting.on_time,
-        late=reporting.late,
-        missing=reporting.missing,
+        reporting=reporting,
         returned=returned.get(department.pk, 0),
-        on_time_rate=reporting.on_time_rate,
     )

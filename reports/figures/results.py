@@ -65,14 +65,42 @@ class CategoryRow:
     completed_confirmed: int
 
 
+class _ReportingOf:
+    """Reads a row's ReportingCounts (``reporting``) as its own fields, so templates,
+    builders and serializers say ``row.on_time`` while the counts live in one type."""
+
+    reporting: ReportingCounts
+
+    @property
+    def expected(self) -> int:
+        return self.reporting.expected
+
+    @property
+    def on_time(self) -> int:
+        return self.reporting.on_time
+
+    @property
+    def late(self) -> int:
+        return self.reporting.late
+
+    @property
+    def missing(self) -> int:
+        return self.reporting.missing
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.reporting.on_time_rate
+
+
 @dataclass(frozen=True)
-class DepartmentRow:
+class DepartmentRow(_ReportingOf):
     """One department's share of a programme in a period.
 
     department: the Department. led / supported: tasks it leads / supports.
     completed: of those tasks, the ones completed and confirmed. overdue: of those, overdue.
-    expected, on_time, late, missing, on_time_rate: its reporting of the period (zero
-    expected for collectives and for departments without an active reporter account).
+    reporting: its ReportingCounts of the period (zero expected for collectives and for
+    departments without an active reporter account), also read as ``expected``,
+    ``on_time``, ``late``, ``missing``, ``on_time_rate``.
     returned: returns of its updates on this programme up to the period's end (all time).
     """
 
@@ -81,12 +109,8 @@ class DepartmentRow:
     supported: int
     completed: int
     overdue: int
-    expected: int
-    on_time: int
-    late: int
-    missing: int
+    reporting: ReportingCounts
     returned: int
-    on_time_rate: float | None
 
     @property
     def tasks(self) -> int:
@@ -137,17 +161,14 @@ class DepartmentFigures:
 
 
 @dataclass(frozen=True)
-class RecordRow:
-    """One period of a department's reporting record: period (a ReportingPeriod), expected,
-    on_time, late, missing, returned (returns of its updates of that period), on_time_rate."""
+class RecordRow(_ReportingOf):
+    """One period of a department's reporting record: period (a ReportingPeriod),
+    reporting (its ReportingCounts, also read as ``expected``, ``on_time`` …), returned
+    (returns of its updates of that period)."""
 
     period: ReportingPeriod
-    expected: int
-    on_time: int
-    late: int
-    missing: int
+    reporting: ReportingCounts
     returned: int
-    on_time_rate: float | None
 
 
 @dataclass(frozen=True)
