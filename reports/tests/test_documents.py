@@ -1,6 +1,6 @@
 """Every Word document in 公文 layout (GB/T 9704-2012), read back with python-docx.
 
-The figures are the hand-counted February 2021 of ``reports/tests/run_data.py``.
+The figures are the hand-counted February 2021 of ``pilot/testing/february.py``.
 """
 
 import datetime

@@ -1,6 +1,6 @@
 """The monthly, summary and urging documents, read back with openpyxl and python-docx.
 
-Expected figures are counted by hand from ``reports/tests/run_data.py``.
+Expected figures are counted by hand from ``pilot/testing/february.py``.
 """
 
 import datetime

@@ -1,6 +1,6 @@
 """Workbooks that print and sort: paper, titles, filters, formats, heights, fonts, labels.
 
-Uses the hand-counted February 2021 of ``reports/tests/run_data.py``.
+Uses the hand-counted February 2021 of ``pilot/testing/february.py``.
 """
 
 import datetime

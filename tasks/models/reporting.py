@@ -18,7 +18,7 @@ class ReportingPeriod(models.Model):
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
     due_on = models.DateField(_("报送截止日"))
-    # Open for filing from a few days before ``starts_on`` (tasks.services.periods) until
+    # Open for filing from a few days before ``starts_on`` (tasks.periods) until
     # the office closes it; late filing stays possible (and is marked late) meanwhile.
     is_open = models.BooleanField(_("开放填报"), default=True)
     closed_at = models.DateTimeField(_("关闭填报时间"), null=True, blank=True)
