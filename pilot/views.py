@@ -3,18 +3,23 @@
 from pathlib import Path
 from xml.etree import ElementTree
 
+import sys
+
 import markdown
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.views import defaults
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from markdown.treeprocessors import Treeprocessor
 
 from departments.models import Role
 from pilot import permissions
+from pilot.middleware import query_timeout_response
+from pilot.statement_timeout import is_query_timeout
 
 # The manuals, in menu order: docs/help/<topic>.md.
 MANUALS = {
@@ -62,3 +67,11 @@ class _SafeLinks(Treeprocessor):
                 value = element.get(attribute)
                 if value is not None and not value.strip().lower().startswith(SAFE_LINK_STARTS):
                     del element.attrib[attribute]
+
+
+def server_error(request):
+    """The 500 page, or 503 when PostgreSQL cut a slow query outside a view (handler500)."""
+    error = sys.exc_info()[1]
+    if error is not None and is_query_timeout(error):
+        return query_timeout_response(request)
+    return defaults.server_error(request)
