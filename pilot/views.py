@@ -1,9 +1,8 @@
 """Pages of the portal as a whole: the user manual (用户手册) of each role."""
 
+import sys
 from pathlib import Path
 from xml.etree import ElementTree
-
-import sys
 
 import markdown
 from django.conf import settings
@@ -11,9 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
-from django.views import defaults
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from markdown.treeprocessors import Treeprocessor
 
 from departments.models import Role

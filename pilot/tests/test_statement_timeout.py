@@ -62,7 +62,9 @@ def test_a_page_whose_query_is_cut_answers_503_in_chinese_and_the_next_one_200(
     assert task.measure in follow_up.content.decode()
 
 
-def test_an_api_list_whose_query_is_cut_answers_a_json_503(plan, clients, short_timeout, monkeypatch):
+def test_an_api_list_whose_query_is_cut_answers_a_json_503(
+    plan, clients, short_timeout, monkeypatch
+):
     from tasks.api import views
 
     original = views.selectors.api_updates
@@ -96,9 +98,7 @@ def test_without_the_limit_the_same_query_runs_to_its_end(plan):
 
 def _show_statement_timeout(code: str, **environment) -> str:
     database = connection.settings_dict
-    url = (
-        f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    )
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     script = code + (
         "\nfrom django.db import connection\n"
         "with connection.cursor() as cursor:\n"
