@@ -1,20 +1,22 @@
 """Reads behind the API: permission-filtered querysets with their joins built in."""
 
+from itertools import groupby
+from operator import attrgetter
+
 from django.db.models import Prefetch, QuerySet
 from knox.models import AuthToken
 
 from departments.models import Department
-from pilot import permissions
+from pilot import clock, permissions
 from tasks.models import (
     Assignment,
     Evidence,
-    Programme,
     ProgressUpdate,
     ReportingPeriod,
     Review,
     Task,
 )
-from tasks.selectors import current_period
+from tasks.services.periods import pick_current_period
 
 
 def api_departments() -> QuerySet[Department]:
@@ -28,9 +30,15 @@ def api_tasks() -> QuerySet[Task]:
 
 
 def current_period_ids() -> set[int]:
-    """Return the id of each programme's current period (a few queries per programme)."""
-    periods = (current_period(programme=programme) for programme in Programme.objects.all())
-    return {period.pk for period in periods if period is not None}
+    """Return the id of each programme's current period, in one query for all programmes."""
+    periods = ReportingPeriod.objects.only("programme_id", "starts_on", "ends_on").order_by(
+        "programme_id", "starts_on"
+    )
+    today = clock.today()
+    return {
+        pick_current_period(list(group), today).pk
+        for _programme, group in groupby(periods, key=attrgetter("programme_id"))
+    }
 
 
 def api_periods() -> QuerySet[ReportingPeriod]:

@@ -18,7 +18,7 @@ from pilot import permissions
 from reports import figures
 from tasks.api import errors, filing, filters, selectors, serializers, tokens
 from tasks.api import report_serializers as shapes
-from tasks.api.pagination import PortalPagination
+from tasks.api.pagination import KeysetPagination, PortalPagination
 from tasks.api.schema import PortalAutoSchema
 from tasks.api.tokens import ReadOnlyKnoxAuthentication
 from tasks.models import Category, Programme, ProgressUpdate, ReportingPeriod, ReturnReason
@@ -224,11 +224,16 @@ class UpdateViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Progress updates you may see; reporters file them, the office reviews them."""
+    """Progress updates you may see; reporters file them, the office reviews them.
+
+    Paged by cursor, newest first (``?ordering=id``: oldest first): follow ``next``.
+    """
 
     serializer_class = serializers.UpdateSerializer
     filterset_class = filters.UpdateFilter
-    ordering_fields = ["submitted_at", "updated_at", "percent", "id"]
+    # Millions of rows: only the primary key orders them on an index, page after page.
+    pagination_class = KeysetPagination
+    ordering_fields = ["id"]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
