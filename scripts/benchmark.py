@@ -486,8 +486,9 @@ def session_cookie() -> str:
 
 
 def fetch(path: str, cookie: str) -> tuple[float, int]:
+    quoted = urllib.parse.quote(path, safe="/?&=%:+")  # a search term may be Chinese
     request = urllib.request.Request(
-        f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": f"sessionid={cookie}"}
+        f"http://127.0.0.1:{PORT}{quoted}", headers={"Cookie": f"sessionid={cookie}"}
     )
     started = time.perf_counter()
     try:

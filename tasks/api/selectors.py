@@ -26,7 +26,11 @@ def api_departments() -> QuerySet[Department]:
 def api_tasks() -> QuerySet[Task]:
     """Return tasks with their responsible units prefetched (lead first, in plan order)."""
     assignments = Assignment.objects.select_related("department").order_by("role", "order", "pk")
-    return Task.objects.prefetch_related(Prefetch("assignments", queryset=assignments))
+    # Lists (to_attr) rather than a related manager per row: building 200 managers'
+    # querysets costs more than the queries themselves.
+    return Task.objects.prefetch_related(
+        Prefetch("assignments", queryset=assignments, to_attr="assignment_list")
+    )
 
 
 def current_period_ids() -> set[int]:
@@ -49,10 +53,17 @@ def api_updates(*, user) -> QuerySet[ProgressUpdate]:
     """Return the updates ``user`` may see, with evidence, inputs and reviews prefetched."""
     reviews = Review.objects.prefetch_related("reasons").order_by("created_at", "pk")
     updates = permissions.visible_updates(user, ProgressUpdate.objects.all())
+    # Lists (to_attr), as in api_tasks: no related manager and queryset per row.
     return updates.select_related("department").prefetch_related(
-        "evidence",
-        Prefetch("drawn_from", queryset=ProgressUpdate.objects.only("pk")),
-        Prefetch("reviews", queryset=reviews),
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.order_by("uploaded_at", "pk"),
+            to_attr="evidence_list",
+        ),
+        Prefetch(
+            "drawn_from", queryset=ProgressUpdate.objects.only("pk"), to_attr="drawn_from_list"
+        ),
+        Prefetch("reviews", queryset=reviews, to_attr="review_list"),
     )
 
 
