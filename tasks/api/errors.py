@@ -1,5 +1,7 @@
 """Turn the services' Django exceptions into DRF responses with field-level messages."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import APIException, ErrorDetail, Throttled, ValidationError
@@ -9,6 +11,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from pilot.middleware import RETRY_AFTER_SECONDS
 from pilot.statement_timeout import is_query_timeout
 from tasks.services.reporting import StaleVersionError
+
+logger = logging.getLogger(__name__)
 
 
 class QueryTimedOut(APIException):
@@ -30,6 +34,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, Throttled):
         exc.detail = ErrorDetail(throttled_message(exc.wait), code=exc.default_code)
     elif is_query_timeout(exc):
+        view = context.get("view")
+        logger.warning("Query cut by statement_timeout in %s", type(view).__name__)
         exc = QueryTimedOut()
     response = drf_exception_handler(exc, context)
     if isinstance(exc, QueryTimedOut):
