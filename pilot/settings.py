@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A query cut by statement_timeout in a view answers 503 (pilot/statement_timeout.py).
+    "pilot.middleware.QueryTimeoutMiddleware",
     # Last, so that a locked-out login answers with the portal's own lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -167,6 +169,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 540)
+# PostgreSQL cuts a statement running longer than this (milliseconds; 0: never). The web
+# limit must stay well below gunicorn's timeout (pilot/gunicorn.conf.py), the jobs' below
+# their soft time limit. Management commands run without a limit.
+PILOT_STATEMENT_TIMEOUT_MS = env_int("PILOT_STATEMENT_TIMEOUT_MS", 5000)
+PILOT_JOB_STATEMENT_TIMEOUT_MS = env_int("PILOT_JOB_STATEMENT_TIMEOUT_MS", 300_000)
+if PILOT_STATEMENT_TIMEOUT_MS < 0 or PILOT_JOB_STATEMENT_TIMEOUT_MS < 0:
+    raise ImproperlyConfigured("Statement timeouts are milliseconds, 0 or more.")
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE") or "pilot"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -21,6 +21,8 @@ admin.site.site_header = _("试点任务管理平台")
 admin.site.site_title = _("试点任务管理平台")
 admin.site.index_title = _("系统管理")
 
+handler500 = "pilot.views.server_error"
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("favicon.ico", favicon),

@@ -1,5 +1,6 @@
 """Pages of the portal as a whole: the user manual (用户手册) of each role."""
 
+import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -11,10 +12,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from markdown.treeprocessors import Treeprocessor
 
 from departments.models import Role
 from pilot import permissions
+from pilot.middleware import query_timeout_response
+from pilot.statement_timeout import is_query_timeout
 
 # The manuals, in menu order: docs/help/<topic>.md.
 MANUALS = {
@@ -62,3 +66,11 @@ class _SafeLinks(Treeprocessor):
                 value = element.get(attribute)
                 if value is not None and not value.strip().lower().startswith(SAFE_LINK_STARTS):
                     del element.attrib[attribute]
+
+
+def server_error(request):
+    """The 500 page, or 503 when PostgreSQL cut a slow query outside a view (handler500)."""
+    error = sys.exc_info()[1]
+    if error is not None and is_query_timeout(error):
+        return query_timeout_response(request)
+    return defaults.server_error(request)

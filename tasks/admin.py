@@ -1,8 +1,12 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from departments.models import Department
 from pilot import permissions
+from pilot.pagination import CappedCountPaginator
 from pilot.permissions import can_manage_plan
 from pilot.text_input import TextInputAdminMixin
 from tasks import periods as period_rules
@@ -35,6 +39,40 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class LargeTableMixin:
+    """A changelist over a table that grows by the million (updates, their history).
+
+    Newest first on the primary key (an index; the models' default orderings join and
+    sort the whole table), no count past ``COUNT_CAP``, no second count of the unfiltered
+    table; searches compare whole values (exact numbers and names) rather than LIKE.
+    """
+
+    ordering = ("-id",)
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    # How the search reaches the row's update: "update" (reviews, revisions), "self" (the
+    # updates), "task" (audit events: the task, or the actor's username); None: Django's.
+    search_by = None
+
+    def get_search_results(self, request, queryset, search_term):
+        """Match a task number or a department's full name, through the row's own indexed
+        foreign keys (an OR across joined tables would hash-join the whole table)."""
+        term = search_term.strip()
+        if self.search_by is None or not term:
+            return super().get_search_results(request, queryset, search_term)
+        # Ids first (a few hundred at most), so the planner sees literal lists it can estimate.
+        number = int(term) if term.isdigit() and len(term) < 9 else None
+        tasks = list(Task.objects.filter(number=number).values_list("pk", flat=True))
+        if self.search_by == "task":
+            actors = get_user_model().objects.filter(username=term).values_list("pk", flat=True)
+            return queryset.filter(Q(task__in=tasks) | Q(actor__in=list(actors))), False
+        departments = Department.objects.filter(name=term).values_list("pk", flat=True)
+        matching = Q(task__in=tasks) | Q(department__in=list(departments))
+        if self.search_by == "update":
+            return queryset.filter(update__in=ProgressUpdate.objects.filter(matching)), False
+        return queryset.filter(matching), False
 
 
 @admin.register(Programme)
@@ -145,7 +183,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(TextInputAdminMixin, admin.ModelAdmin):
+class ProgressUpdateAdmin(LargeTableMixin, TextInputAdminMixin, admin.ModelAdmin):
     """Read-mostly: updates change through the portal's services, which keep the audit
     trail; only a superuser may repair a row here, and the workflow fields stay read-only."""
 
@@ -161,8 +199,16 @@ class ProgressUpdateAdmin(TextInputAdminMixin, admin.ModelAdmin):
         "submitted_at",
     )
     list_select_related = ("period", "task", "department")
-    list_filter = ("period", "state", "status", "role", "is_late", "needs_coordination")
-    search_fields = ("task__number__exact", "department__name")
+    list_filter = (
+        "period__programme",
+        "state",
+        "status",
+        "role",
+        "is_late",
+        "needs_coordination",
+    )
+    search_fields = ("task__number__exact", "department__name__exact")
+    search_by = "self"
     raw_id_fields = ("task", "period", "drawn_from", "reviewed_by", "created_by", "updated_by")
     autocomplete_fields = ("department",)
     readonly_fields = (
@@ -197,7 +243,7 @@ class ProgressUpdateAdmin(TextInputAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ReadOnlyAdmin):
+class EvidenceAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ("original_name", "update", "content_type", "size", "uploaded_at")
     list_select_related = ("update__period", "update__task", "update__department")
     search_fields = ("original_name", "sha256", "update__task__number__exact")
@@ -216,7 +262,7 @@ class ReturnReasonAdmin(TextInputAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdmin):
+class ReviewAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ("update", "action", "department", "created_at", "created_by")
     list_select_related = (
         "update__period",
@@ -225,13 +271,14 @@ class ReviewAdmin(ReadOnlyAdmin):
         "department",
         "created_by",
     )
-    list_filter = ("action", "update__period")
-    search_fields = ("update__task__number__exact", "department__name", "comment")
+    list_filter = ("action", "update__period__programme")
+    search_fields = ("update__task__number__exact", "update__department__name__exact")
+    search_by = "update"
     raw_id_fields = ("update", "revision", "department", "created_by")
 
 
 @admin.register(UpdateRevision)
-class UpdateRevisionAdmin(ReadOnlyAdmin):
+class UpdateRevisionAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ("update", "number", "created_at", "created_by")
     list_select_related = (
         "update__period",
@@ -239,18 +286,20 @@ class UpdateRevisionAdmin(ReadOnlyAdmin):
         "update__department",
         "created_by",
     )
-    search_fields = ("update__task__number__exact", "update__department__name")
+    search_fields = ("update__task__number__exact", "update__department__name__exact")
+    search_by = "update"
     raw_id_fields = ("update", "created_by")
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ("at", "task", "verb", "actor", "detail")
     list_select_related = ("task", "actor")
-    list_filter = ("verb",)
-    search_fields = ("task__number__exact", "detail", "actor__username")
+    # A date filter with fixed choices: date_hierarchy would scan every row for its years.
+    list_filter = ("verb", "at")
+    search_fields = ("task__number__exact", "actor__username__exact")
+    search_by = "task"
     raw_id_fields = ("task", "update", "actor")
-    date_hierarchy = "at"
 
     def get_queryset(self, request):
         # The same rule as the task page: a draft's history stays with its department.

@@ -45,7 +45,10 @@ def review_queue(*, programme: Programme, filters: Mapping) -> QuerySet[Progress
     ``filters`` holds any of: period, category, department, state, needs_coordination;
     a missing or empty value does not filter.
     """
-    updates = ProgressUpdate.objects.filter(task__programme=programme, role=AssignmentRole.LEAD)
+    # Through the period (an update's period and task are of one programme, see
+    # permissions.can_file_update): the programme's 36 periods reach its rows on the
+    # (period, state) index, where its tasks would make PostgreSQL scan every update.
+    updates = ProgressUpdate.objects.filter(period__programme=programme, role=AssignmentRole.LEAD)
     if filters.get("period"):
         updates = updates.filter(period=filters["period"])
     if filters.get("category"):

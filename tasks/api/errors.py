@@ -1,12 +1,28 @@
 """Turn the services' Django exceptions into DRF responses with field-level messages."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ErrorDetail, Throttled, ValidationError
+from rest_framework.exceptions import APIException, ErrorDetail, Throttled, ValidationError
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from pilot.middleware import RETRY_AFTER_SECONDS
+from pilot.statement_timeout import is_query_timeout
 from tasks.services.reporting import StaleVersionError
+
+logger = logging.getLogger(__name__)
+
+
+class QueryTimedOut(APIException):
+    """A query PostgreSQL cut (statement_timeout): the server is busy, try again."""
+
+    status_code = 503
+    default_code = "query_timeout"
+
+    def __init__(self):
+        super().__init__(_("服务器繁忙，查询超时已中止，请稍后重试或缩小查询范围。"))
 
 
 def exception_handler(exc, context):
@@ -17,7 +33,14 @@ def exception_handler(exc, context):
         exc = ValidationError(field_errors(exc))
     elif isinstance(exc, Throttled):
         exc.detail = ErrorDetail(throttled_message(exc.wait), code=exc.default_code)
-    return drf_exception_handler(exc, context)
+    elif is_query_timeout(exc):
+        view = context.get("view")
+        logger.warning("Query cut by statement_timeout in %s", type(view).__name__)
+        exc = QueryTimedOut()
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, QueryTimedOut):
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def throttled_message(wait: float | None) -> str:

@@ -136,8 +136,17 @@ class TaskSerializer(serializers.ModelSerializer):
         return task.completion_confirmed_at is not None
 
     def _assigned(self, task, role):
-        assignments = [item for item in task.assignments.all() if item.role == role]
-        return AssignedDepartmentSerializer(assignments, many=True).data
+        # Plain dicts in AssignedDepartmentSerializer's shape: a nested serializer built
+        # twice per task deep-copies its fields each time, most of a 200-row page's cost.
+        return [
+            {
+                "id": item.department_id,
+                "name": item.department.name,
+                "on_behalf_of": item.on_behalf_of_id,
+            }
+            for item in task.assignment_list  # prefetched by selectors.api_tasks
+            if item.role == role
+        ]
 
 
 class PeriodSerializer(serializers.ModelSerializer):
@@ -209,8 +218,12 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 class UpdateSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
-    reviews = ReviewSerializer(many=True, read_only=True)
+    # The lists selectors.api_updates prefetches.
+    drawn_from = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, source="drawn_from_list"
+    )
+    evidence = EvidenceSerializer(many=True, read_only=True, source="evidence_list")
+    reviews = ReviewSerializer(many=True, read_only=True, source="review_list")
 
     class Meta:
         model = ProgressUpdate

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from pilot import permissions
 from tasks.api import errors, filters, selectors, serializers
-from tasks.api.pagination import PortalPagination
+from tasks.api.pagination import KeysetPagination, PortalPagination
 from tasks.api.schema import PortalAutoSchema
 from tasks.api.tokens import ReadOnlyKnoxAuthentication
 from tasks.models import Category, Programme, ProgressUpdate, ReturnReason
@@ -192,11 +192,16 @@ class UpdateViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Progress updates you may see; reporters file them, the office reviews them."""
+    """Progress updates you may see; reporters file them, the office reviews them.
+
+    Paged by cursor, newest first (``?ordering=id``: oldest first): follow ``next``.
+    """
 
     serializer_class = serializers.UpdateSerializer
     filterset_class = filters.UpdateFilter
-    ordering_fields = ["submitted_at", "updated_at", "percent", "id"]
+    # Millions of rows: only the primary key orders them on an index, page after page.
+    pagination_class = KeysetPagination
+    ordering_fields = ["id"]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
