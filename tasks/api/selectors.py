@@ -16,7 +16,7 @@ from tasks.models import (
     Review,
     Task,
 )
-from tasks.services.periods import pick_current_period
+from tasks.periods import pick_current_period
 
 
 def api_departments() -> QuerySet[Department]:
