@@ -324,3 +324,7 @@ class ReportTemplate(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# The scoring (考核) models live in their own module; imported here so Django finds them.
+from reports.models_scores import ScoreFormula, ScoreRow, ScoreSheet  # noqa: E402, F401

@@ -1,0 +1,198 @@
+"""Scoring (考核): save a new version of the weights, publish a month's scores, read them.
+
+Reads (``month_scores``) never write: a programme without a saved formula is read with the
+default weights (version 0). Publishing stores each unit's breakdown with the formula version
+used, so a published month never changes when the weights do.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from departments.models import Department
+from departments.ordering import order_units
+from pilot import clock, permissions
+from reports.figures import scores as score_figures
+from reports.figures.asof import cutoff, is_interim
+from reports.models_scores import WEIGHT_FIELDS, ScoreFormula, ScoreRow, ScoreSheet
+from tasks.models import Programme, ReportingPeriod
+
+MAX_WEIGHT = Decimal(100)
+
+
+def current_formula(*, programme: Programme) -> ScoreFormula:
+    """Return the programme's latest formula, or an unsaved one with the default weights."""
+    formula = ScoreFormula.objects.filter(programme=programme).order_by("-version").first()
+    if formula is None:
+        formula = ScoreFormula(programme=programme, version=0, **score_figures.DEFAULT_WEIGHTS)
+    return formula
+
+
+def validate_weights(weights: dict) -> None:
+    """Refuse weights out of 0-100, or all three rate weights zero."""
+    errors = {}
+    for name in WEIGHT_FIELDS:
+        value = weights[name]
+        if value < 0 or value > MAX_WEIGHT:
+            errors[name] = _("权重应在 0 到 100 之间。")
+    if all(weights[name] == 0 for name in score_figures.RATE_TERMS):
+        errors["on_time"] = _("按时报送、按期推进、按期办结的权重不能都为 0。")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_formula(*, programme: Programme, weights: dict, actor) -> ScoreFormula:
+    """Save ``weights`` as the programme's next formula version (past versions never change)."""
+    if not permissions.can_edit_score_formula(actor):
+        raise PermissionDenied(_("只有联席会议办公室可以修改计分公式。"))
+    validate_weights(weights)
+    latest = current_formula(programme=programme)
+    if latest.pk and all(getattr(latest, name) == weights[name] for name in WEIGHT_FIELDS):
+        return latest
+    # Two offices saving at once: the unique (programme, version) refuses the second.
+    try:
+        with transaction.atomic():
+            return ScoreFormula.objects.create(
+                programme=programme,
+                version=latest.version + 1,
+                created_at=clock.now(),
+                created_by=actor,
+                **{name: weights[name] for name in WEIGHT_FIELDS},
+            )
+    except IntegrityError as error:
+        raise ValidationError(_("计分公式刚被他人修改，请刷新后再试。")) from error
+
+
+@transaction.atomic
+def publish_scores(*, programme: Programme, period: ReportingPeriod, actor) -> ScoreSheet:
+    """Publish ``period``'s scores with the current formula (saved as version 1 if none is)."""
+    if not permissions.can_publish_scores(actor):
+        raise PermissionDenied(_("只有联席会议办公室可以发布考核结果。"))
+    if period.programme_id != programme.pk:
+        raise ValidationError(_("该期次不属于此方案。"))
+    if is_interim(period):
+        raise ValidationError(
+            _("%(period)s的报送截止日尚未过去，暂不能发布考核结果。") % {"period": period}
+        )
+    formula = current_formula(programme=programme)
+    if formula.pk is None:
+        formula = save_formula(programme=programme, weights=formula.weights(), actor=actor)
+    now = clock.now()
+    scores = score_figures.unit_scores(
+        programme=programme, period=period, weights=formula.weights(), now=now
+    )
+    try:
+        with transaction.atomic():
+            sheet = ScoreSheet.objects.create(
+                programme=programme,
+                period=period,
+                formula=formula,
+                cutoff=cutoff(period, now=now),
+                published_at=now,
+                published_by=actor,
+            )
+    except IntegrityError as error:
+        raise ValidationError(_("%(period)s的考核结果已发布。") % {"period": period}) from error
+    ScoreRow.objects.bulk_create(
+        ScoreRow(
+            sheet=sheet, department=item.department, score=item.score, breakdown=item.breakdown()
+        )
+        for item in scores
+    )
+    return sheet
+
+
+# --- reads ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthScores:
+    """A month's scores: published (``sheet`` set, stored rows) or a live trial computation."""
+
+    period: ReportingPeriod
+    formula: ScoreFormula
+    sheet: ScoreSheet | None
+    scores: list
+    cutoff: datetime.datetime
+
+    @property
+    def published(self) -> bool:
+        return self.sheet is not None
+
+
+def month_scores(*, programme: Programme, period: ReportingPeriod) -> MonthScores:
+    """Return ``period``'s scores: the published ones if any, else computed now (试算)."""
+    sheet = (
+        ScoreSheet.objects.filter(period=period).select_related("formula", "published_by").first()
+    )
+    if sheet is not None:
+        rows = list(sheet.rows.select_related("department"))
+        departments = order_units([row.department for row in rows])
+        by_department = {row.department_id: row for row in rows}
+        stored = [stored_score(by_department[item.pk]) for item in departments]
+        return MonthScores(period, sheet.formula, sheet, stored, sheet.cutoff)
+    formula = current_formula(programme=programme)
+    computed = score_figures.unit_scores(
+        programme=programme, period=period, weights=formula.weights()
+    )
+    return MonthScores(period, formula, None, computed, cutoff(period))
+
+
+def stored_score(row: ScoreRow) -> score_figures.UnitScore:
+    """Turn a published row back into a UnitScore (the numbers as published)."""
+    data = dict(row.breakdown)
+    points = {name: Decimal(value) for name, value in data.pop("points").items()}
+    score = data.pop("score")
+    return score_figures.UnitScore(
+        department=row.department,
+        points=points,
+        score=None if score is None else Decimal(score),
+        **data,
+    )
+
+
+def previous_period(period: ReportingPeriod) -> ReportingPeriod | None:
+    return (
+        ReportingPeriod.objects.filter(
+            programme_id=period.programme_id, starts_on__lt=period.starts_on
+        )
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One line of the score table: rank, this month's UnitScore, last month's score, change."""
+
+    rank: int | None
+    item: score_figures.UnitScore
+    previous: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.item.score is None or self.previous is None:
+            return None
+        return self.item.score - self.previous
+
+
+def score_table(
+    *, programme: Programme, period: ReportingPeriod, department: Department | None = None
+) -> tuple[MonthScores, MonthScores | None, list[ScoreLine]]:
+    """Return (this month, last month, the lines ranked); ``department``: only its line."""
+    month = month_scores(programme=programme, period=period)
+    before = previous_period(period)
+    last = month_scores(programme=programme, period=before) if before else None
+    previous = {item.department.pk: item.score for item in last.scores} if last else {}
+    lines = [
+        ScoreLine(rank, item, previous.get(item.department.pk))
+        for rank, item in score_figures.ranked(month.scores)
+    ]
+    if department is not None:
+        lines = [line for line in lines if line.item.department.pk == department.pk]
+    return month, last, lines
