@@ -327,7 +327,7 @@ def test_saving_the_same_weights_makes_no_new_version(plan, personas):
 
 
 def test_month_on_month_change(plan, february):
-    _month, last, lines = score_services.score_table(programme=plan.programme, period=february)
+    _month, _last, lines = score_services.score_table(programme=plan.programme, period=february)
 
     commerce = next(line for line in lines if line.item.department.name == "省商务厅")
     # January: nothing filed (0 of 3), both led tasks on schedule, none due:
