@@ -59,6 +59,8 @@ def role_flags(user) -> dict:
         "admin_site": can_use_admin_site(user),
         "reports": can_view_reports(user),
         "review": can_use_review_queue(user),
+        "scores": can_view_scores(user),
+        "meetings": can_view_meetings(user),
     }
 
 

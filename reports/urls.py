@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import dashboard, scores
+from reports.views import dashboard, meetings, scores
 
 urlpatterns = [
     path("", dashboard.overview, name="dashboard"),
@@ -10,4 +10,13 @@ urlpatterns = [
     path("scores/formula/", scores.save_formula, name="scores-formula"),
     path("scores/export.xlsx", scores.export, name="scores-export"),
     path("scores/<int:period_id>/publish/", scores.publish, name="scores-publish"),
+    path("meetings/", meetings.meeting_list, name="meetings"),
+    path("meetings/new/", meetings.meeting_create, name="meeting-create"),
+    path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting-detail"),
+    path("meetings/<int:meeting_id>/pack.docx", meetings.meeting_pack, name="meeting-pack"),
+    path(
+        "meetings/<int:meeting_id>/items/<int:item_id>/decisions/",
+        meetings.decision_create,
+        name="meeting-decision",
+    ),
 ]
