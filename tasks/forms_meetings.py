@@ -16,7 +16,7 @@ class MeetingForm(forms.Form):
     held_on = forms.DateField(
         label=_("会议日期"),
         error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     tasks = forms.ModelMultipleChoiceField(
         label=_("议题（需协调的任务）"),
@@ -51,7 +51,7 @@ class DecisionForm(forms.Form):
     due_on = forms.DateField(
         label=_("完成时限"),
         error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, **kwargs):
