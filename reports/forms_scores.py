@@ -5,7 +5,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pilot.text_input import TextField
 from reports.models_scores import WEIGHT_FIELDS
+from tasks.limits import COMMENT_MAX_LENGTH
 
 LABELS = {
     "on_time": _("按时报送率权重"),
@@ -35,3 +37,30 @@ class FormulaForm(forms.Form):
                 },
                 widget=forms.NumberInput(attrs={"step": "0.1", "min": "0", "max": "100"}),
             )
+
+
+class BulletinForm(forms.Form):
+    """The office's edits to the 通报: its text and which of the suggested units it names."""
+
+    opening = TextField(
+        label=_("开头"), max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    praised = forms.TypedMultipleChoiceField(
+        label=_("表扬单位"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    criticised = forms.TypedMultipleChoiceField(
+        label=_("通报单位"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    closing = TextField(
+        label=_("工作要求"), max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, lists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["praised"].choices = [
+            (u.department.pk, f"{u.department.name}（{u.score}）") for u in lists.praised
+        ]
+        self.fields["criticised"].choices = [
+            (u.department.pk, f"{u.department.name}：{'；'.join(u.reasons)}")
+            for u in lists.criticised
+        ]

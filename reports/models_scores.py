@@ -106,3 +106,27 @@ class ScoreRow(models.Model):
 
     def __str__(self):
         return f"{self.department} {self.score}"
+
+
+class BulletinDraft(models.Model):
+    """The office's edits to a month's 通报 before it is generated: the opening and closing
+    text and the units it praises (表扬) and names (通报), as department id lists."""
+
+    period = models.OneToOneField(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="+", verbose_name=_("期次")
+    )
+    opening = models.TextField(_("开头"))
+    closing = models.TextField(_("工作要求"))
+    praised = models.JSONField(_("表扬单位"), default=list)
+    criticised = models.JSONField(_("通报单位"), default=list)
+    updated_at = models.DateTimeField(_("修改时间"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("考核通报草稿")
+        verbose_name_plural = _("考核通报草稿")
+
+    def __str__(self):
+        return str(self.period)

@@ -10,6 +10,10 @@ urlpatterns = [
     path("scores/formula/", scores.save_formula, name="scores-formula"),
     path("scores/export.xlsx", scores.export, name="scores-export"),
     path("scores/<int:period_id>/publish/", scores.publish, name="scores-publish"),
+    path("scores/<int:period_id>/bulletin/", scores.bulletin_page, name="scores-bulletin"),
+    path(
+        "scores/<int:period_id>/bulletin/save/", scores.bulletin_save, name="scores-bulletin-save"
+    ),
     path("meetings/", meetings.meeting_list, name="meetings"),
     path("meetings/new/", meetings.meeting_create, name="meeting-create"),
     path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting-detail"),

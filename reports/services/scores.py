@@ -18,7 +18,13 @@ from departments.ordering import order_units
 from pilot import clock, permissions
 from reports.figures import scores as score_figures
 from reports.figures.asof import cutoff, is_interim
-from reports.models_scores import WEIGHT_FIELDS, ScoreFormula, ScoreRow, ScoreSheet
+from reports.models_scores import (
+    WEIGHT_FIELDS,
+    BulletinDraft,
+    ScoreFormula,
+    ScoreRow,
+    ScoreSheet,
+)
 from tasks.models import Programme, ReportingPeriod
 
 MAX_WEIGHT = Decimal(100)
@@ -196,3 +202,24 @@ def score_table(
     if department is not None:
         lines = [line for line in lines if line.item.department.pk == department.pk]
     return month, last, lines
+
+
+@transaction.atomic
+def save_bulletin_draft(
+    *, period: ReportingPeriod, opening: str, closing: str, praised: list, criticised: list, actor
+):
+    """Keep the office's edits to a month's 通报 (text, and which units it names)."""
+    if not permissions.can_request_report(actor):
+        raise PermissionDenied(_("只有联席会议办公室可以编辑通报。"))
+    draft, _created = BulletinDraft.objects.update_or_create(
+        period=period,
+        defaults={
+            "opening": opening,
+            "closing": closing,
+            "praised": sorted(praised),
+            "criticised": sorted(criticised),
+            "updated_at": clock.now(),
+            "updated_by": actor,
+        },
+    )
+    return draft

@@ -466,3 +466,117 @@ def test_every_demo_month_recomputes_identically_from_scratch(demo):
     assert compared > 22 * 20
     scored = [row.breakdown for sheet in ScoreSheet.objects.all() for row in sheet.rows.all()]
     assert any(item["returns"] for item in scored) and any(item["score"] for item in scored)
+
+
+# --- the 通报 ------------------------------------------------------------------------------
+
+
+def _evidence(update, at, actor):
+    from tasks.models import Evidence
+
+    return Evidence.objects.create(
+        update=update, file="evidence/x.pdf", original_name="佐证.pdf",
+        content_type="application/pdf", size=10, sha256="0" * 64, uploaded_at=at, uploaded_by=actor,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def published(plan, personas, february):
+    finance_update = plan.tasks[2].updates.get(department=plan.finance)
+    _evidence(finance_update, stamp(2021, 2, 24), personas.finance)
+    # 海口海关's only on-time report has evidence too, but it missed another report.
+    _evidence(
+        plan.tasks[1].updates.get(department=plan.customs), stamp(2021, 2, 20), personas.support
+    )
+    score_services.publish_scores(programme=plan.programme, period=february, actor=personas.office)
+    return february
+
+
+def _names(units):
+    return [u.department.name for u in units]
+
+
+def test_bulletin_praises_full_on_time_evidenced_units_and_names_late_ones(plan, published):
+    from reports.exports.bulletin import bulletin_lists
+
+    lists = bulletin_lists(period=published)
+
+    assert _names(lists.praised) == ["省财政厅"]
+    assert [(u.department.name, u.reasons) for u in lists.criticised] == [
+        ("省商务厅", ["1项进展未按时报送（逾期或未报）"]),
+        ("海口海关", ["1项进展未按时报送（逾期或未报）"]),
+    ]
+
+
+def test_evidence_uploaded_after_the_cut_off_does_not_earn_praise(plan, personas, february):
+    from reports.exports.bulletin import bulletin_lists
+
+    _evidence(
+        plan.tasks[2].updates.get(department=plan.finance), stamp(2021, 2, 27), personas.finance
+    )
+    score_services.publish_scores(programme=plan.programme, period=february, actor=personas.office)
+
+    assert bulletin_lists(period=february).praised == []
+
+
+def test_two_returns_in_the_month_get_a_unit_named(plan, personas, february):
+    from reports.exports.bulletin import bulletin_lists
+
+    update = plan.tasks[2].updates.get(department=plan.finance)
+    _return(update, stamp(2021, 2, 10), personas.office)
+    _return(update, stamp(2021, 2, 12), personas.office)
+    score_services.publish_scores(programme=plan.programme, period=february, actor=personas.office)
+
+    named = {u.department.name: u.reasons for u in bulletin_lists(period=february).criticised}
+    assert named["省财政厅"] == ["报送被退回2次"]
+
+
+def test_no_bulletin_before_the_scores_are_published(plan, personas, february, clients):
+    from reports import services
+
+    with pytest.raises(ValidationError, match="尚未发布"):
+        services.request_report(
+            kind="bulletin", programme=plan.programme, period=february, actor=personas.office
+        )
+    assert clients.office.get(f"/dashboard/scores/{february.pk}/bulletin/").status_code == 404
+
+
+def _document_text(content: bytes) -> str:
+    from docx import Document
+
+    document = Document(io.BytesIO(content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_office_edits_the_bulletin_and_generates_it_through_a_run(plan, clients, published):
+    from reports import services
+    from reports.models import ReportRun
+
+    page = clients.office.get(f"/dashboard/scores/{published.pk}/bulletin/")
+    assert page.status_code == 200 and "省财政厅" in page.content.decode()
+    response = clients.office.post(
+        f"/dashboard/scores/{published.pk}/bulletin/save/",
+        {"opening": "现将2月考核情况通报如下。", "closing": "请各单位按时报送。",
+         "praised": [plan.finance.pk], "criticised": [plan.customs.pk], "action": "generate"},
+    )  # fmt: skip
+
+    run = ReportRun.objects.get(kind="bulletin")
+    assert response.status_code == 302 and response["Location"] == f"/reports/runs/{run.pk}/"
+    run = services.compile_report(run_id=run.pk)
+    assert run.state == "done"
+    item = run.files.get()
+    assert item.name == "2021年2月考核通报.docx"
+    text = _document_text(item.file.read())
+    assert "关于2021年2月试点任务推进考核情况的通报" in text.replace("\n", "")  # a balanced title
+    assert "现将2月考核情况通报如下。" in text and "请各单位按时报送。" in text
+    assert "予以表扬：省财政厅。" in text
+    assert "以下1个单位报送不及时或多次被退回" in text and "省商务厅：" not in text
+    assert "应报进展6项，按时报送4项，按时报送率66.7%。表扬1个单位，通报1个单位。" in text
+    assert "平均得分68.4分" in text  # (100.0 + 85.3 + 20.0) / 3 = 68.43…
+
+
+def test_member_cannot_edit_the_bulletin(plan, clients, published):
+    assert clients.member.get(f"/dashboard/scores/{published.pk}/bulletin/").status_code == 403
+    url = f"/dashboard/scores/{published.pk}/bulletin/save/"
+    assert clients.member.post(url, {"opening": "x", "closing": "y"}).status_code == 403

@@ -4,7 +4,7 @@ office edits, publishing a month, and the workbook for the 考核 office."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -12,9 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pilot import permissions
+from reports import services as report_services
+from reports.exports import bulletin
 from reports.exports.scores import build_scores_workbook, formula_lines
-from reports.forms_scores import FormulaForm
-from reports.models_scores import WEIGHT_FIELDS
+from reports.forms_scores import BulletinForm, FormulaForm
+from reports.models import ReportKind
+from reports.models_scores import WEIGHT_FIELDS, BulletinDraft
 from reports.services import scores as score_services
 from reports.views.dashboard import _picker_context, _programme_and_period
 from tasks.models import Programme, ReportingPeriod
@@ -53,6 +56,7 @@ def _render(request, programme, period, periods, *, form, status=200):
         and not month.published
         and not score_services.is_interim(period),
         "can_export": permissions.can_export_scores(request.user),
+        "can_bulletin": permissions.can_request_report(request.user) and month.published,
         "query": urlencode({"programme": programme.code, "period": period.pk}),
     }
     return render(request, "reports/scores.html", context, status=status)
@@ -148,3 +152,69 @@ def breakdown_parts(item) -> list[tuple[str, object]]:
         (_("未办结督办单 %(n)d 件") % {"n": item.slips}, points.get("slips")),
         (_("亮点 %(n)d 条") % {"n": item.highlights}, points.get("highlights")),
     ]
+
+
+@require_GET
+@login_required
+def bulletin_page(request, period_id: int):
+    """The 通报 draft: suggested units by rule, the text, and a button to generate it."""
+    if not permissions.can_request_report(request.user):
+        raise PermissionDenied
+    period = get_object_or_404(ReportingPeriod.objects.select_related("programme"), pk=period_id)
+    lists = _lists_or_404(period)
+    draft = BulletinDraft.objects.filter(period=period).first()
+    praised, criticised = bulletin.chosen(lists, draft)
+    initial = {
+        "opening": draft.opening if draft else bulletin.default_opening(period.programme, period),
+        "closing": draft.closing if draft else bulletin.default_closing(),
+        "praised": [u.department.pk for u in praised],
+        "criticised": [u.department.pk for u in criticised],
+    }
+    form = BulletinForm(initial=initial, lists=lists)
+    return _render_bulletin(request, period, form, draft)
+
+
+def _lists_or_404(period):
+    try:
+        return bulletin.bulletin_lists(period=period)
+    except ValueError as error:
+        raise Http404(str(error)) from error
+
+
+def _render_bulletin(request, period, form, draft, status=200):
+    context = {
+        "period": period,
+        "programme": period.programme,
+        "form": form,
+        "draft": draft,
+        "title": bulletin.bulletin_title(period),
+        "scores_url": _page_url(period.programme, period),
+    }
+    return render(request, "reports/scores_bulletin.html", context, status=status)
+
+
+@require_POST
+@login_required
+def bulletin_save(request, period_id: int):
+    """Save the draft; with action=generate also ask for the 通报 run (then sent as any run)."""
+    if not permissions.can_request_report(request.user):
+        raise PermissionDenied
+    period = get_object_or_404(ReportingPeriod.objects.select_related("programme"), pk=period_id)
+    lists = _lists_or_404(period)
+    form = BulletinForm(request.POST, lists=lists)
+    if not form.is_valid():
+        draft = BulletinDraft.objects.filter(period=period).first()
+        return _render_bulletin(request, period, form, draft, status=400)
+    score_services.save_bulletin_draft(period=period, actor=request.user, **form.cleaned_data)
+    if request.POST.get("action") != "generate":
+        messages.success(request, _("通报草稿已保存。"))
+        return redirect("scores-bulletin", period_id=period.pk)
+    try:
+        run = report_services.request_report(
+            kind=ReportKind.BULLETIN, programme=period.programme, period=period, actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("scores-bulletin", period_id=period.pk)
+    messages.success(request, _("通报已开始生成，完成后可在本页下载并发送。"))
+    return redirect("report-run", run_id=run.pk)
