@@ -59,7 +59,7 @@ def build_meeting_pack(*, meeting: Meeting) -> bytes:
             )
             for item in items
         ],
-        widths=(1, 6, 3, 2),
+        widths=(1.2, 6, 3, 3),
     )
     document.add_heading(_("二、议题简要情况"), level=1)
     for item in items:
@@ -133,5 +133,5 @@ def _add_follow_ups(document, meeting) -> None:
             )
             for number, f in enumerate(follow_ups, start=1)
         ],
-        widths=(1, 6, 3, 3, 3),
+        widths=(1.2, 5, 3, 3.2, 3),
     )
