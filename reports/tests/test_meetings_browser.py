@@ -108,3 +108,10 @@ def test_scores_page_in_the_browser(page, plan, personas):
     _shoot(page, "scores")
     page.get_by_role("button", name="发布本月考核结果").click()
     expect(page.locator("#score-state")).to_contain_text("已发布")
+    page.get_by_role("link", name="编辑并生成本月考核通报（Word）").click()
+    expect(page.locator("h1")).to_contain_text("关于2021年2月试点任务推进考核情况的通报")
+    # Nothing was filed in the test plan's February: every unit is named, none praised.
+    expect(page.locator("input[name=criticised]:checked")).to_have_count(3)
+    _shoot(page, "bulletin")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator(".messages")).to_contain_text("通报草稿已保存")
