@@ -580,3 +580,55 @@ def test_member_cannot_edit_the_bulletin(plan, clients, published):
     assert clients.member.get(f"/dashboard/scores/{published.pk}/bulletin/").status_code == 403
     url = f"/dashboard/scores/{published.pk}/bulletin/save/"
     assert clients.member.post(url, {"opening": "x", "closing": "y"}).status_code == 403
+
+
+def _by_hand(counts: dict, w: dict):
+    """The formula as the README states it, written again independently (Fractions)."""
+    from fractions import Fraction as F
+
+    rates = [
+        (w["on_time"], F(counts["on_time"], counts["expected"]) if counts["expected"] else None),
+        (
+            w["on_schedule"],
+            F(counts["on_schedule"], counts["led_open"]) if counts["led_open"] else None,
+        ),
+        (w["completion"], F(counts["completed_on_time"], counts["due"]) if counts["due"] else None),
+    ]
+    used = [(F(weight), value) for weight, value in rates if value is not None]
+    if not used:
+        return None
+    base = 100 * sum(weight * value for weight, value in used) / sum(weight for weight, _v in used)
+    total = (
+        base
+        - F(w["returns"]) * F(counts["returns"], max(counts["expected"], 1))
+        - F(w["slips"]) * counts["slips"]
+        + F(w["highlights"]) * counts["highlights"]
+    )
+    total = max(total, 0)
+    return D(int(total * 10 + F(1, 2))) / 10  # half up to one decimal
+
+
+def test_demo_month_scores_follow_the_formula_and_the_dashboards_figures(demo):
+    from reports import figures
+    from reports.figures.asof import due_end
+
+    period = ReportingPeriod.objects.get(programme=demo.programme, year=2022, month=5)
+    april = ReportingPeriod.objects.get(programme=demo.programme, year=2022, month=4)
+    result = scores.unit_scores(programme=demo.programme, period=period, weights=DEFAULTS)
+    dashboard = {
+        row.department.pk: row
+        for row in figures.period_figures(programme=demo.programme, period=period).departments
+    }
+    # Returns counted from the review rows themselves, in May's window.
+    returns = {}
+    for item in Review.objects.filter(action=ReviewAction.RETURN):
+        if due_end(april) < item.created_at <= due_end(period):
+            returns[item.department_id] = returns.get(item.department_id, 0) + 1
+
+    assert len(result) > 20
+    for item in result:
+        row = dashboard[item.department.pk]
+        assert (item.expected, item.on_time) == (row.expected, row.on_time), item.department
+        assert item.returns == returns.get(item.department.pk, 0), item.department
+        assert item.score == _by_hand(item.breakdown(), DEFAULTS), item.department
+    assert sum(item.returns for item in result) == sum(returns.values()) > 0
