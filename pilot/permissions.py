@@ -59,6 +59,8 @@ def role_flags(user) -> dict:
         "admin_site": can_use_admin_site(user),
         "reports": can_view_reports(user),
         "review": can_use_review_queue(user),
+        "scores": can_view_scores(user),
+        "meetings": can_view_meetings(user),
     }
 
 
@@ -312,6 +314,44 @@ def can_resend_delivery(user, delivery) -> bool:
 def can_manage_report_template(user) -> bool:
     """The Word template of the reports is the office's (download and upload)."""
     return is_office(user)
+
+
+# --- scoring (考核) and the joint meeting ----------------------------------------------
+
+
+def can_view_scores(user) -> bool:
+    """The scores page: office and members see every unit, a reporter its own unit's line."""
+    return is_office(user) or is_member(user) or is_reporter(user)
+
+
+def can_view_all_scores(user) -> bool:
+    """The ranking of all units (a reporter sees only its own unit's score and breakdown)."""
+    return is_office(user) or is_member(user)
+
+
+def can_edit_score_formula(user) -> bool:
+    """The office sets the weights (each change is a new version)."""
+    return is_office(user)
+
+
+def can_publish_scores(user) -> bool:
+    return is_office(user)
+
+
+def can_export_scores(user) -> bool:
+    """The workbook for the 考核 office: whoever sees the whole ranking."""
+    return can_view_all_scores(user)
+
+
+def can_manage_meetings(user) -> bool:
+    """The office builds a joint meeting's agenda and records its decisions (议定事项)."""
+    return is_office(user)
+
+
+def can_view_meetings(user) -> bool:
+    """Meetings and their packs: office and members. A reporter follows a decision assigned
+    to its unit as the task it became (it reports on it like on any task)."""
+    return is_office(user) or is_member(user)
 
 
 # --- the REST API (tasks.api) ----------------------------------------------------------

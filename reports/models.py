@@ -20,6 +20,7 @@ class ReportKind(models.TextChoices):
     SUMMARY = "summary", _("试点总结")
     URGING = "urging", _("催报通知")
     LATE_LIST = "late_list", _("未按期报送名单")
+    BULLETIN = "bulletin", _("考核通报")
 
 
 class RunState(models.TextChoices):
@@ -318,3 +319,7 @@ class ReportTemplate(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# The scoring (考核) models live in their own module; imported here so Django finds them.
+from reports.models_scores import BulletinDraft, ScoreFormula, ScoreRow, ScoreSheet  # noqa: E402, F401

@@ -3,7 +3,7 @@ runs (reports/runs/). One urls module per app, mounted at the root by ``pilot/ur
 
 from django.urls import path
 
-from reports.views import dashboard, home, runs, templates
+from reports.views import dashboard, home, meetings, runs, scores, templates
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -32,5 +32,28 @@ urlpatterns = [
         "reports/runs/template/download/",
         templates.download_template,
         name="report-template-download",
+    ),
+    path("dashboard/scores/", scores.score_page, name="scores"),
+    path("dashboard/scores/formula/", scores.save_formula, name="scores-formula"),
+    path("dashboard/scores/export.xlsx", scores.export, name="scores-export"),
+    path("dashboard/scores/<int:period_id>/publish/", scores.publish, name="scores-publish"),
+    path(
+        "dashboard/scores/<int:period_id>/bulletin/", scores.bulletin_page, name="scores-bulletin"
+    ),
+    path(
+        "dashboard/scores/<int:period_id>/bulletin/save/",
+        scores.bulletin_save,
+        name="scores-bulletin-save",
+    ),
+    path("dashboard/meetings/", meetings.meeting_list, name="meetings"),
+    path("dashboard/meetings/new/", meetings.meeting_create, name="meeting-create"),
+    path("dashboard/meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting-detail"),
+    path(
+        "dashboard/meetings/<int:meeting_id>/pack.docx", meetings.meeting_pack, name="meeting-pack"
+    ),
+    path(
+        "dashboard/meetings/<int:meeting_id>/items/<int:item_id>/decisions/",
+        meetings.decision_create,
+        name="meeting-decision",
     ),
 ]

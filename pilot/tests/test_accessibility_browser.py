@@ -21,6 +21,7 @@ from conftest import browser_login
 from pilot.testing.factories import UpdateFactory
 from reports.models import ReportKind, ReportRun, RunState
 from tasks.models import UpdateState
+from tasks.services import meetings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +58,10 @@ def objects(plan, personas):
         created_at=timezone.now(),
         finished_at=timezone.now(),
     )
-    return {"task": task, "march": march, "submitted": submitted, "run": run}
+    meeting = meetings.create_meeting(
+        programme=plan.programme, held_on=march.due_on, tasks=[task], actor=personas.office
+    )
+    return {"task": task, "march": march, "submitted": submitted, "run": run, "meeting": meeting}
 
 
 def _pages(persona, plan, objects):
@@ -81,12 +85,16 @@ def _pages(persona, plan, objects):
             reverse("report-runs"),
             reverse("report-run", args=[objects["run"].pk]),
             reverse("report-template"),
+            reverse("scores"),
+            reverse("meetings"),
+            reverse("meeting-detail", args=[objects["meeting"].pk]),
         ]
     if persona == "lead":
         return [
             *common,
             reverse("update-form", args=[task.pk, march.pk]),
             reverse("dashboard-department", args=[plan.commerce.pk]),
+            reverse("scores"),
         ]
     if persona == "support":
         return [
@@ -95,7 +103,13 @@ def _pages(persona, plan, objects):
             reverse("dashboard-department", args=[plan.customs.pk]),
         ]
     if persona == "member":
-        return [*common, reverse("dashboard"), reverse("dashboard-programmes")]
+        return [
+            *common,
+            reverse("dashboard"),
+            reverse("dashboard-programmes"),
+            reverse("scores"),
+            reverse("meeting-detail", args=[objects["meeting"].pk]),
+        ]
     return [
         reverse("login"),
         reverse("password_reset"),

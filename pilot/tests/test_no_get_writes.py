@@ -34,7 +34,7 @@ from reports.models import (
     RunState,
 )
 from tasks.models import ReturnReason
-from tasks.services import reporting, review
+from tasks.services import meetings, reporting, review
 from tasks.tests.test_loop_query_counts import FILLED
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
@@ -128,7 +128,12 @@ def objects(plan, personas, clock):
         result=DeliveryResult.choices[0][0],
     )
     updates = [submitted, supporting, returned, accepted, draft]
+    meeting = meetings.create_meeting(
+        programme=plan.programme, held_on=march.due_on, tasks=[t1], actor=personas.office
+    )
     return {
+        "meeting_id": [meeting.pk],
+        "item_id": list(meeting.items.values_list("pk", flat=True)),
         "task_id": [t.pk for t in plan.tasks],
         "period_id": [march.pk, plan.periods[(2021, 2)].pk],
         "update_id": [u.pk for u in updates],

@@ -544,6 +544,13 @@ PERSONA_ONLY_RULES = [
     ("can_view_reports", True, False, False, False, True, False),
     ("can_start_updates", False, True, True, True, False, False),
     ("can_hold_api_token", True, True, True, True, True, False),
+    ("can_view_scores", True, True, True, True, True, False),
+    ("can_view_all_scores", True, False, False, False, True, False),
+    ("can_edit_score_formula", True, False, False, False, False, False),
+    ("can_publish_scores", True, False, False, False, False, False),
+    ("can_export_scores", True, False, False, False, True, False),
+    ("can_manage_meetings", True, False, False, False, False, False),
+    ("can_view_meetings", True, False, False, False, True, False),
 ]
 
 

@@ -24,6 +24,7 @@ from departments.models import Department
 from pilot import clock, permissions
 from pilot.jobs import job
 from reports import exports
+from reports.exports.bulletin import build_bulletin, published_sheet
 from reports.exports.common import headline_items
 from reports.exports.summary import summary_figures
 from reports.figures import period_figures
@@ -135,6 +136,10 @@ def request_report(
     if kind == ReportKind.SUMMARY:
         period = None  # cumulative: the as-of date is its scope
     scope = run_scope(kind=kind, period=period, department=department, as_of=as_of)
+    if kind == ReportKind.BULLETIN and published_sheet(period) is None:
+        raise ValidationError(
+            _("%(period)s的考核结果尚未发布，请先在单位考核页发布再生成通报。") % {"period": period}
+        )
     interim = kind in INTERIM_KINDS and is_interim(period)
     if interim and actor is None:
         raise ValidationError(SCHEDULE_BEFORE_CUTOFF_MESSAGE, code="interim")
@@ -312,6 +317,7 @@ def build_files(*, run: ReportRun) -> BuiltReport:
         ReportKind.SUMMARY: _build_summary,
         ReportKind.URGING: _build_urging,
         ReportKind.LATE_LIST: _build_late_list,
+        ReportKind.BULLETIN: _build_bulletin,
     }[run.kind]
     return builder(run)
 
@@ -403,6 +409,12 @@ def _build_late_list(run: ReportRun) -> BuiltReport:
         "period": str(period),
     }
     return BuiltReport(files=files, headline=headline)
+
+
+def _build_bulletin(run: ReportRun) -> BuiltReport:
+    document = build_bulletin(programme=run.programme, period=run.period, today=run.as_of)
+    name = _("%(period)s考核通报") % {"period": run.period} + _suffix(run)
+    return BuiltReport(files=[BuiltFile(FileKind.DOCX, f"{name}.docx", document)], headline={})
 
 
 def _late_note(unit) -> str:

@@ -1,4 +1,5 @@
 from tasks.models.audit import AuditEvent, AuditVerb
+from tasks.models.meetings import AgendaItem, AgendaSource, Decision, Meeting
 from tasks.models.plan import Assignment, AssignmentRole, Category, Programme, Task, TaskStatus
 from tasks.models.reporting import (
     Evidence,
@@ -12,12 +13,16 @@ from tasks.models.reporting import (
 )
 
 __all__ = [
+    "AgendaItem",
+    "AgendaSource",
     "Assignment",
     "AssignmentRole",
     "AuditEvent",
     "AuditVerb",
     "Category",
+    "Decision",
     "Evidence",
+    "Meeting",
     "Programme",
     "ProgressUpdate",
     "ReportingPeriod",

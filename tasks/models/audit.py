@@ -17,6 +17,7 @@ class AuditVerb(models.TextChoices):
     EVIDENCE_REMOVED = "evidence_removed", _("删除材料")
     COMPLETION_CONFIRMED = "completion_confirmed", _("办结确认")
     ASSIGNMENT_ADDED = "assignment_added", _("指定责任单位")
+    DECISION_RECORDED = "decision_recorded", _("联席会议议定")
 
 
 class AuditEvent(models.Model):

@@ -6,7 +6,7 @@ from django.test import Client
 
 from departments.services import grant_office_admin
 from pilot import pagination
-from pilot.factories import UpdateFactory
+from pilot.testing.factories import UpdateFactory
 from tasks.models import AuditEvent, AuditVerb, UpdateState
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from knox.models import AuthToken
 
 from departments.models import DepartmentAlias, Notification, NotificationVerb, Role
 from departments.services import grant_office_admin
-from pilot.factories import (
+from pilot.testing.factories import (
     AssignmentFactory,
     CategoryFactory,
     DepartmentFactory,
