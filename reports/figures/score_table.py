@@ -9,9 +9,9 @@ from decimal import Decimal
 from departments.models import Department
 from departments.ordering import order_units
 from reports.figures import scores as score_figures
-from reports.figures.asof import cutoff
 from reports.models_scores import ScoreFormula, ScoreRow, ScoreSheet
 from tasks.models import Programme, ReportingPeriod
+from tasks.periods import cutoff
 
 
 def current_formula(*, programme: Programme) -> ScoreFormula:

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from departments.models import DepartmentKind
 from departments.ordering import order_units
-from reports.figures.asof import cutoff, lead_units, period_accepted_q, states_as_of
+from reports.figures.asof import period_accepted_q, states_as_of
 from reports.figures.programme import department_rows
 from tasks.models import (
     Programme,
@@ -48,6 +48,8 @@ from tasks.models import (
     Task,
     TaskStatus,
 )
+from tasks.periods import cutoff
+from tasks.status_rule import lead_units
 
 RATE_TERMS = ("on_time", "on_schedule", "completion")
 DEFAULT_WEIGHTS = {

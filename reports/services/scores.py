@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from pilot import clock, permissions
 from reports.figures import score_table
 from reports.figures import scores as score_figures
-from reports.figures.asof import cutoff, is_interim
 from reports.models_scores import (
     WEIGHT_FIELDS,
     BulletinDraft,
@@ -23,6 +22,7 @@ from reports.models_scores import (
     ScoreSheet,
 )
 from tasks.models import Programme, ReportingPeriod
+from tasks.periods import cutoff, is_interim
 
 MAX_WEIGHT = Decimal(100)
 

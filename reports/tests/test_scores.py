@@ -610,7 +610,7 @@ def _by_hand(counts: dict, w: dict):
 
 def test_demo_month_scores_follow_the_formula_and_the_dashboards_figures(demo):
     from reports import figures
-    from reports.figures.asof import due_end
+    from tasks.periods import due_end
 
     period = ReportingPeriod.objects.get(programme=demo.programme, year=2022, month=5)
     april = ReportingPeriod.objects.get(programme=demo.programme, year=2022, month=4)
