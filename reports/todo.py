@@ -34,7 +34,8 @@ from tasks.models import (
     TaskStatus,
     UpdateState,
 )
-from tasks.services.periods import FilingWindow, filing_opens_on, filing_window, is_workday
+from tasks.services import periods
+from tasks.services.periods import FilingWindow, filing_opens_on, filing_window
 
 # How many entries of a group the home shows; the group's link leads to the rest.
 SHOWN = 5
@@ -66,20 +67,8 @@ class TodoGroup:
 # --- working days ------------------------------------------------------------------------
 
 
-def working_days_left(*, today: datetime.date, due: datetime.date) -> int:
-    """Return the working days from ``today`` to ``due`` (both counted), negative when late.
-
-    Late by the working days after ``due`` up to ``today``: due on Thursday and read on the
-    next Monday is -2 (Friday and Monday), by China's calendar (holidays and 调休 included).
-    """
-    if today <= due:
-        return _count_workdays(today, due)
-    return -_count_workdays(due + datetime.timedelta(days=1), today)
-
-
-def _count_workdays(first: datetime.date, last: datetime.date) -> int:
-    days = (last - first).days + 1
-    return sum(is_workday(first + datetime.timedelta(days=n)) for n in range(days))
+# The rule lives with the periods (tasks.services.periods); re-exported for the callers here.
+working_days_left = periods.working_days_left
 
 
 def due_text(days: int) -> tuple[str, str]:

@@ -16,7 +16,7 @@ from reports import selectors
 from reports.exports import common, gbt9704
 from reports.exports.monthly import LATE_WIDTHS, late_headers, late_values
 from tasks.models import Programme, ReportingPeriod
-from tasks.services.periods import is_workday
+from tasks.services.periods import add_working_days
 
 # Working days a unit is given to 补报 after the notice.
 DAYS_TO_REPORT = 3
@@ -57,10 +57,7 @@ def units_to_urge(*, programme: Programme, period: ReportingPeriod) -> list[sele
 
 def working_days_after(day: datetime.date, count: int) -> datetime.date:
     """Return the ``count``-th working day after ``day`` (China's calendar, 调休 included)."""
-    while count > 0:
-        day += datetime.timedelta(days=1)
-        count -= is_workday(day)
-    return day
+    return add_working_days(day, count)
 
 
 def build_urging_notice(

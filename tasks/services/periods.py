@@ -34,6 +34,31 @@ def is_workday(day: datetime.date) -> bool:
         return day.weekday() < 5
 
 
+def count_working_days(first: datetime.date, last: datetime.date) -> int:
+    """Return the working days from ``first`` to ``last``, both counted (0 if last < first)."""
+    days = (last - first).days + 1
+    return sum(is_workday(first + datetime.timedelta(days=n)) for n in range(max(days, 0)))
+
+
+def working_days_left(*, today: datetime.date, due: datetime.date) -> int:
+    """Return the working days from ``today`` to ``due`` (both counted), negative when late.
+
+    Late by the working days after ``due`` up to ``today``: due on Thursday and read on the
+    next Monday is -2 (Friday and Monday), by China's calendar (holidays and 调休 included).
+    """
+    if today <= due:
+        return count_working_days(today, due)
+    return -count_working_days(due + datetime.timedelta(days=1), today)
+
+
+def add_working_days(day: datetime.date, count: int) -> datetime.date:
+    """Return the ``count``-th working day after ``day`` (China's calendar, 调休 included)."""
+    while count > 0:
+        day += datetime.timedelta(days=1)
+        count -= is_workday(day)
+    return day
+
+
 def default_due_date(year: int, month: int) -> datetime.date:
     return next_working_day(datetime.date(year, month, DEFAULT_DUE_DAY))
 
