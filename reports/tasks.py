@@ -60,3 +60,11 @@ def reap_stale_runs_task() -> int:
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
 def run_daily_schedule_task() -> dict:
     return services.run_daily_schedule(on_date=clock.today())
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def run_slip_schedule_task() -> dict:
+    """Daily: escalate unanswered supervision slips, then issue those the rules call for."""
+    from reports.services.slips import run_slip_schedule
+
+    return run_slip_schedule(on_date=clock.today())

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reports import views_runs, views_templates
+from reports.views import slips
 
 urlpatterns = [
     path("", views_runs.run_list, name="report-runs"),
@@ -17,5 +18,6 @@ urlpatterns = [
     ),
     path("files/<int:file_id>/", views_runs.download_file, name="report-file"),
     path("template/", views_templates.template_page, name="report-template"),
+    path("slips/<int:slip_id>/document.docx", slips.slip_document, name="slip-document"),
     path("template/download/", views_templates.download_template, name="report-template-download"),
 ]

@@ -173,6 +173,7 @@ def _resend(old: EmailDelivery) -> EmailDelivery:
     new = _create_delivery(
         key=f"{root}{RESEND_MARK}{number}",
         run_id=old.run_id,
+        slip_id=old.slip_id,
         kind=old.kind,
         department_id=old.department_id,
         to=old.to,
@@ -241,6 +242,13 @@ def _message(delivery: EmailDelivery) -> EmailMultiAlternatives:
         for item in delivery.run.files.all():
             with item.file.open("rb") as handle:
                 message.attach(item.name, handle.read(), _content_type(item.kind))
+    if delivery.slip_id:
+        from reports.exports.slip import build_slip_document, slip_file_name
+
+        slip = delivery.slip
+        message.attach(
+            slip_file_name(slip), build_slip_document(slip=slip), _content_type(FileKind.DOCX)
+        )
     return message
 
 
