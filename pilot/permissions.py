@@ -16,6 +16,20 @@ from tasks.models import AssignmentRole, ProgressUpdate, ReportingPeriod, Task, 
 from tasks.services import periods
 
 EDITABLE_STATES = (UpdateState.DRAFT, UpdateState.RETURNED)
+# Audit verbs of extension requests and supervision slips (tasks.models.AuditVerb).
+SUPERVISION_VERBS = (
+    "extension_requested",
+    "extension_supplemented",
+    "extension_approved",
+    "extension_rejected",
+    "extension_more_info",
+    "slip_issued",
+    "slip_answered",
+    "slip_accepted",
+    "slip_returned",
+    "slip_escalated",
+    "slip_closed",
+)
 
 
 def role_of(user) -> str | None:
@@ -125,7 +139,16 @@ def visible_audit_events(user, queryset: QuerySet) -> QuerySet:
     A draft's history (its edits, its file names) stays with its department.
     """
     updates = visible_updates(user, ProgressUpdate.objects.all())
-    return queryset.filter(Q(update__isnull=True) | Q(update__in=updates.values("pk")))
+    queryset = queryset.filter(Q(update__isnull=True) | Q(update__in=updates.values("pk")))
+    return without_others_supervision_events(user, queryset)
+
+
+def without_others_supervision_events(user, queryset: QuerySet) -> QuerySet:
+    """Extension requests and slips are between a unit and the office: a reporter follows
+    its own on the task page's panel and never reads another unit's in the history."""
+    if is_office(user) or is_member(user):
+        return queryset
+    return queryset.exclude(verb__in=SUPERVISION_VERBS)
 
 
 def can_download_evidence(user, evidence) -> bool:
