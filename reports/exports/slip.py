@@ -33,7 +33,8 @@ def build_slip_document(*, slip: SupervisionSlip) -> bytes:
     )
     gbt9704.plain_paragraph(document, slip.code, alignment=WD_ALIGN_PARAGRAPH.CENTER)
     # Names, the plan's text and the reason are office-edited or typed text: cleaned.
-    document.add_paragraph(gbt9704.clean(_("%(unit)s：") % {"unit": slip.department.name}))
+    # The addressee (主送机关) stands flush left (GB/T 9704, 7.3.3).
+    gbt9704.plain_paragraph(document, _("%(unit)s：") % {"unit": slip.department.name})
     document.add_paragraph(
         gbt9704.clean(
             _(
