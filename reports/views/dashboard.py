@@ -21,6 +21,7 @@ from departments.ordering import order_units
 from pilot import clock, permissions
 from pilot.text_input import query_value
 from reports import figures
+from reports.figures.due_dates import period_due_basis
 from reports.views import charts
 from tasks import selectors
 from tasks.models import Programme, ReportingPeriod
@@ -59,6 +60,7 @@ def overview(request):
         "sort": sort,
         "headers": sort_headers(sort),
         "charts": charts.overview_charts(result, trend=figures.status_trend(programme=programme)),
+        "due_basis": period_due_basis(programme=programme, period=period),
     }
     return render(request, "reports/dashboard.html", context)
 
