@@ -14,8 +14,9 @@ The highest level that applies is issued. A unit holds at most one outstanding s
 task: a higher level replaces the outstanding lower one (which is marked 已升级); the same
 level is not issued again while one is outstanding, nor twice in one reporting period.
 A slip is answered within [5 / 3 / 2] working days (blue / yellow / red); an unanswered
-blue or yellow slip escalates to the next level on the day after its response date; a red
-one stays outstanding and is listed for the office.
+blue or yellow slip escalates to the next level on the day after its response date (or is
+closed if the task has been confirmed complete meanwhile); a red one stays outstanding and
+is listed for the office.
 
 Slips change no dashboard figure (they are counted by ``outstanding_by_department``).
 """
@@ -359,6 +360,10 @@ def escalate_overdue_slips(*, today: datetime.date | None = None) -> list[Superv
     )
     issued = []
     for slip in overdue:
+        if slip.task.completion_confirmed_at is not None:
+            # Done meanwhile (办结确认): nothing left to supervise.
+            _close(slip, SlipStatus.CLOSED, clock.now())
+            continue
         level = SLIP_LEVELS[_rank(slip.level) + 1]
         reason = _("%(code)s未在反馈期限（%(due)s）前反馈，升级督办。%(reason)s") % {
             "code": slip.code,

@@ -405,3 +405,14 @@ def test_outstanding_by_department_as_of_a_date(plan, personas, clock):
     assert slips.outstanding_by_department(plan.programme, datetime.date(2021, 4, 2)) == {
         plan.commerce.pk: 1
     }
+
+
+def test_an_unanswered_slip_on_a_task_confirmed_meanwhile_is_closed_not_escalated(
+    plan, personas, clock
+):
+    blue = issue_blue(plan, personas)  # response due 2021-03-17
+    Task = type(plan.tasks[0])
+    Task.objects.filter(pk=plan.tasks[0].pk).update(completion_confirmed_at=stamp(2021, 3, 16))
+    assert slips.escalate_overdue_slips(today=datetime.date(2021, 3, 18)) == []
+    blue.refresh_from_db()
+    assert blue.status == SlipStatus.CLOSED

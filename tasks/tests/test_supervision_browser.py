@@ -57,9 +57,7 @@ def _log_out(page):
     page.wait_for_load_state("domcontentloaded")
 
 
-def test_a_lead_unit_asks_for_an_extension_and_the_office_approves_it(
-    page, plan, personas, as_of
-):
+def test_a_lead_unit_asks_for_an_extension_and_the_office_approves_it(page, plan, personas, as_of):
     task = plan.tasks[0]
     browser_login(page, "lead")
     page.goto(f"/tasks/{task.pk}/")
