@@ -16,6 +16,20 @@ from tasks import periods
 from tasks.models import AssignmentRole, ProgressUpdate, ReportingPeriod, Task, UpdateState
 
 EDITABLE_STATES = (UpdateState.DRAFT, UpdateState.RETURNED)
+# Audit verbs of extension requests and supervision slips (tasks.models.AuditVerb).
+SUPERVISION_VERBS = (
+    "extension_requested",
+    "extension_supplemented",
+    "extension_approved",
+    "extension_rejected",
+    "extension_more_info",
+    "slip_issued",
+    "slip_answered",
+    "slip_accepted",
+    "slip_returned",
+    "slip_escalated",
+    "slip_closed",
+)
 
 
 def role_of(user) -> str | None:
@@ -133,7 +147,16 @@ def visible_audit_events(user, queryset: QuerySet) -> QuerySet:
         drafts = ProgressUpdate.objects.filter(state=UpdateState.DRAFT).values("pk")
         return queryset.exclude(update__in=drafts)
     updates = visible_updates(user, ProgressUpdate.objects.all())
-    return queryset.filter(Q(update__isnull=True) | Q(update__in=updates.values("pk")))
+    queryset = queryset.filter(Q(update__isnull=True) | Q(update__in=updates.values("pk")))
+    return without_others_supervision_events(user, queryset)
+
+
+def without_others_supervision_events(user, queryset: QuerySet) -> QuerySet:
+    """Extension requests and slips are between a unit and the office: a reporter follows
+    its own on the task page's panel and never reads another unit's in the history."""
+    if is_office(user) or is_member(user):
+        return queryset
+    return queryset.exclude(verb__in=SUPERVISION_VERBS)
 
 
 def can_download_evidence(user, evidence) -> bool:
@@ -354,6 +377,106 @@ def can_view_meetings(user) -> bool:
     return is_office(user) or is_member(user)
 
 
+# --- extensions (延期申请) and supervision slips (督办单) -----------------------------------
+
+
+def can_request_extension(user, task: Task) -> bool:
+    """A lead unit's reporter asks for a later due date of an unfinished task.
+
+    Whether the due date has passed or another request is open is the service's check
+    (tasks.services.extensions), which words the refusal.
+    """
+    department = reporter_department(user)
+    if department is None:
+        return False
+    if task.completion_confirmed_at is not None:
+        return False
+    return _holds(department, task.pk, AssignmentRole.LEAD)
+
+
+def can_view_extension(user, extension) -> bool:
+    """An approved extension is public (it moved the due date); the rest is between the
+    requesting unit and the office."""
+    if not can_use_portal(user):
+        return False
+    if is_office(user):
+        return True
+    if extension.state == "approved":
+        return True
+    department = reporter_department(user)
+    return department is not None and extension.department_id == department.pk
+
+
+def visible_extensions(user, queryset: QuerySet) -> QuerySet:
+    """Filter extension requests in SQL to those ``can_view_extension`` allows."""
+    if not can_use_portal(user):
+        return queryset.none()
+    if is_office(user):
+        return queryset
+    department = reporter_department(user)
+    if department is None:
+        return queryset.filter(state="approved")
+    return queryset.filter(Q(state="approved") | Q(department=department))
+
+
+def can_decide_extension(user, extension) -> bool:
+    """The office approves, rejects or asks for more on a pending request."""
+    return is_office(user) and extension.state == "pending"
+
+
+def can_supplement_extension(user, extension) -> bool:
+    """The requesting unit answers the office's request for more (补充材料)."""
+    department = reporter_department(user)
+    if department is None:
+        return False
+    if extension.department_id != department.pk:
+        return False
+    return extension.state == "more_info"
+
+
+def can_issue_slip(user) -> bool:
+    """Only the office issues supervision slips by hand (and edits the rules)."""
+    return is_office(user)
+
+
+def can_view_slip(user, slip) -> bool:
+    """A slip and its answer: the office, the members, and the unit it is addressed to."""
+    if is_office(user) or is_member(user):
+        return True
+    department = reporter_department(user)
+    return department is not None and slip.department_id == department.pk
+
+
+def visible_slips(user, queryset: QuerySet) -> QuerySet:
+    """Filter slips in SQL to those ``can_view_slip`` allows."""
+    if is_office(user) or is_member(user):
+        return queryset
+    department = reporter_department(user)
+    if department is None:
+        return queryset.none()
+    return queryset.filter(department=department)
+
+
+def can_respond_slip(user, slip) -> bool:
+    """The addressed unit's reporters answer an issued slip (整改措施, 完成时限)."""
+    department = reporter_department(user)
+    if department is None:
+        return False
+    if slip.department_id != department.pk:
+        return False
+    return slip.status == "issued"
+
+
+def can_review_slip(user, slip) -> bool:
+    """The office accepts or returns an answer."""
+    return is_office(user) and slip.status == "answered"
+
+
+def can_close_slip(user, slip) -> bool:
+    """The office closes an outstanding slip (issued in error, or overtaken by events)."""
+    return is_office(user) and slip.status in ("issued", "answered")
+
+
 # --- the REST API (tasks.api) ----------------------------------------------------------
 
 
@@ -420,6 +543,11 @@ OFFICE_ADMIN_RIGHTS = {
     "tasks.review": ("view",),
     "tasks.updaterevision": ("view",),
     "tasks.auditevent": ("view",),
+    "tasks.extension": ("view",),
+    "tasks.extensionevidence": ("view",),
+    "tasks.supervisionslip": ("view",),
+    # The thresholds of the slip rules are the office's to edit.
+    "tasks.sliprules": ("view", "add", "change"),
     "reports.distributionlist": ALL,
     "reports.distributionlistmember": ALL,
     "reports.reportrun": ("view",),

@@ -234,6 +234,7 @@ class EmailKind(models.TextChoices):
     REPORT = "report", _("报告分发")
     REMINDER = "reminder", _("报送提醒")
     LATE_LIST = "late_list", _("逾期名单")
+    SLIP = "slip", _("督办单")
 
 
 class DeliveryResult(models.TextChoices):
@@ -284,6 +285,15 @@ class EmailDelivery(models.Model):
         verbose_name=_("已重新发送为"),
     )
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
+    # A supervision slip's mail carries the slip's document (built again when sent).
+    slip = models.ForeignKey(
+        "tasks.SupervisionSlip",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("督办单"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -10,6 +10,7 @@ from pilot import clock
 from reports.services import mail as mail_services
 from reports.services import runs as run_services
 from reports.services import schedule as schedule_services
+from reports.services import slips as slip_services
 
 EMAIL_MAX_RETRIES = 5
 EMAIL_BACKOFF_SECONDS = 30
@@ -62,3 +63,9 @@ def reap_stale_runs_task() -> int:
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
 def run_daily_schedule_task() -> dict:
     return schedule_services.run_daily_schedule(on_date=clock.today())
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def run_slip_schedule_task() -> dict:
+    """Daily: escalate unanswered supervision slips, then issue those the rules call for."""
+    return slip_services.run_slip_schedule(on_date=clock.today())

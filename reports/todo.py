@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department
 from pilot import clock
-from reports import figures
+from reports import figures, todo_supervision
 from reports import selectors as report_selectors
 from reports.models import ReportRun, RunState
 from tasks import selectors
@@ -34,7 +34,7 @@ from tasks.models import (
     TaskStatus,
     UpdateState,
 )
-from tasks.periods import FilingWindow, count_working_days, filing_opens_on, filing_window
+from tasks.periods import FilingWindow, filing_opens_on, filing_window, working_days_left
 
 # How many entries of a group the home shows; the group's link leads to the rest.
 SHOWN = 5
@@ -66,17 +66,6 @@ class TodoGroup:
 # --- working days ------------------------------------------------------------------------
 
 
-def working_days_left(*, today: datetime.date, due: datetime.date) -> int:
-    """Return the working days from ``today`` to ``due`` (both counted), negative when late.
-
-    Late by the working days after ``due`` up to ``today``: due on Thursday and read on the
-    next Monday is -2 (Friday and Monday), by China's calendar (holidays and 调休 included).
-    """
-    if today <= due:
-        return count_working_days(today, due)
-    return -count_working_days(due + datetime.timedelta(days=1), today)
-
-
 def due_text(days: int) -> tuple[str, str]:
     """Return the due line and its tone for ``working_days_left``'s result."""
     if days < 0:
@@ -99,19 +88,22 @@ def reporter_todo(
     ``items`` is the department's worklist of that period when the caller has it already
     (``tasks.selectors.department_worklist``), to save its queries.
     """
+    supervision = todo_supervision.reporter_groups(
+        department=department, group_class=TodoGroup, entry_class=TodoEntry, shown=SHOWN
+    )
     if period is None:
-        return []
+        return supervision
     today = clock.today()
     window = filing_window(period, today)
     if window == FilingWindow.NOT_YET:
-        return [_not_yet_open(period)]
+        return [_not_yet_open(period), *supervision]
     if window == FilingWindow.CLOSED:
-        return []
+        return supervision
     if items is None:
         items = selectors.department_worklist(department=department, period=period)
     groups = [_returned_group(items, period), _to_file_group(items, period, today)]
     groups.append(_inputs_group(department, period))
-    return [group for group in groups if group.count]
+    return [group for group in groups if group.count] + supervision
 
 
 def _not_yet_open(period: ReportingPeriod) -> TodoGroup:
@@ -230,7 +222,10 @@ def office_todo(*, programme: Programme) -> list[TodoGroup]:
         _confirm_group(programme),
         _runs_group(programme),
     ]
-    return [group for group in groups if group.count]
+    supervision = todo_supervision.office_groups(
+        programme=programme, group_class=TodoGroup, entry_class=TodoEntry, shown=SHOWN
+    )
+    return [group for group in groups if group.count] + supervision
 
 
 def _review_group(programme: Programme) -> TodoGroup:

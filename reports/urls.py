@@ -3,7 +3,7 @@ runs (reports/runs/). One urls module per app, mounted at the root by ``pilot/ur
 
 from django.urls import path
 
-from reports.views import dashboard, home, meetings, runs, scores, templates
+from reports.views import dashboard, home, meetings, runs, scores, slips, templates
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -32,6 +32,9 @@ urlpatterns = [
         "reports/runs/template/download/",
         templates.download_template,
         name="report-template-download",
+    ),
+    path(
+        "reports/runs/slips/<int:slip_id>/document.docx", slips.slip_document, name="slip-document"
     ),
     path("dashboard/scores/", scores.score_page, name="scores"),
     path("dashboard/scores/formula/", scores.save_formula, name="scores-formula"),

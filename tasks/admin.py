@@ -16,11 +16,14 @@ from tasks.models import (
     AuditEvent,
     Category,
     Evidence,
+    Extension,
     Programme,
     ProgressUpdate,
     ReportingPeriod,
     ReturnReason,
     Review,
+    SlipRules,
+    SupervisionSlip,
     Task,
     UpdateRevision,
 )
@@ -304,3 +307,31 @@ class AuditEventAdmin(LargeTableMixin, ReadOnlyAdmin):
     def get_queryset(self, request):
         # The same rule as the task page: a draft's history stays with its department.
         return permissions.admin_audit_events(request.user, super().get_queryset(request))
+
+
+@admin.register(SlipRules)
+class SlipRulesAdmin(admin.ModelAdmin):
+    """The office's thresholds of the supervision slip rules, one row per programme."""
+
+    list_display = (
+        "programme",
+        "enabled",
+        "blue_working_days",
+        "blue_percent",
+        "stalled_periods",
+        "blue_response_days",
+        "yellow_response_days",
+        "red_response_days",
+    )
+
+
+@admin.register(Extension)
+class ExtensionAdmin(ReadOnlyAdmin):
+    list_display = ("task", "department", "state", "requested_due_on", "approved_due_on")
+    list_filter = ("state",)
+
+
+@admin.register(SupervisionSlip)
+class SupervisionSlipAdmin(ReadOnlyAdmin):
+    list_display = ("code", "task", "department", "level", "status", "issued_on", "response_due")
+    list_filter = ("level", "status")

@@ -71,6 +71,17 @@ def count_working_days(first: datetime.date, last: datetime.date) -> int:
 # --- the current period ------------------------------------------------------------------
 
 
+def working_days_left(*, today: datetime.date, due: datetime.date) -> int:
+    """Return the working days from ``today`` to ``due`` (both counted), negative when late.
+
+    Late by the working days after ``due`` up to ``today``: due on Thursday and read on the
+    next Monday is -2 (Friday and Monday), by China's calendar (holidays and 调休 included).
+    """
+    if today <= due:
+        return count_working_days(today, due)
+    return -count_working_days(due + datetime.timedelta(days=1), today)
+
+
 def pick_current_period(periods: list, today: datetime.date):
     """Return the current one of a programme's periods sorted by start: the one holding
     ``today``, else the last that has ended, else (before the programme) the first."""

@@ -127,9 +127,11 @@ def task_audit_events(*, task: Task, user) -> QuerySet[AuditEvent]:
     its own business); events about the task itself are shown to every portal user.
     """
     visible = permissions.visible_updates(user, ProgressUpdate.objects.filter(task=task))
+    events = AuditEvent.objects.filter(task=task).filter(
+        Q(update__isnull=True) | Q(update__in=visible.values("pk"))
+    )
     return (
-        AuditEvent.objects.filter(task=task)
-        .filter(Q(update__isnull=True) | Q(update__in=visible.values("pk")))
+        permissions.without_others_supervision_events(user, events)
         .select_related("actor__profile__department", "update__department")
         .order_by("at", "pk")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks.views import office, plan_export, reporter, task_list, task_page
+from tasks.views import extensions, office, plan_export, reporter, slips, task_list, task_page
 
 urlpatterns = [
     path("plan/export.xlsx", plan_export.export_plan_xlsx, name="plan-export"),
@@ -25,4 +25,23 @@ urlpatterns = [
     path("evidence/<int:evidence_id>/", reporter.evidence_download, name="evidence-download"),
     path("evidence/<int:evidence_id>/delete/", reporter.evidence_delete, name="evidence-delete"),
     path("updates/<int:update_id>/return-input/", reporter.return_input, name="return-input"),
+    path("tasks/<int:task_id>/extensions/new/", extensions.extension_new, name="extension-new"),
+    path("extensions/", extensions.extension_list, name="extension-list"),
+    path("extensions/<int:extension_id>/", extensions.extension_detail, name="extension-detail"),
+    path(
+        "extensions/<int:extension_id>/decide/",
+        extensions.extension_decide,
+        name="extension-decide",
+    ),
+    path(
+        "extensions/<int:extension_id>/supplement/",
+        extensions.extension_supplement,
+        name="extension-supplement",
+    ),
+    path("extensions/files/<int:file_id>/", extensions.extension_file, name="extension-file"),
+    path("tasks/<int:task_id>/slips/issue/", slips.slip_issue, name="slip-issue"),
+    path("slips/", slips.slip_list, name="slip-list"),
+    path("slips/<int:slip_id>/", slips.slip_detail, name="slip-detail"),
+    path("slips/<int:slip_id>/respond/", slips.slip_respond, name="slip-respond"),
+    path("slips/<int:slip_id>/review/", slips.slip_review, name="slip-review"),
 ]

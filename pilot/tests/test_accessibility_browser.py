@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from conftest import browser_login
 from pilot.testing.factories import UpdateFactory
 from reports.models import ReportKind, ReportRun, RunState
-from tasks.models import UpdateState
+from tasks.models import Extension, SupervisionSlip, UpdateState
 from tasks.services import meetings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,7 +61,36 @@ def objects(plan, personas):
     meeting = meetings.create_meeting(
         programme=plan.programme, held_on=march.due_on, tasks=[task], actor=personas.office
     )
-    return {"task": task, "march": march, "submitted": submitted, "run": run, "meeting": meeting}
+    extension = Extension.objects.create(
+        task=task,
+        department=plan.commerce,
+        current_due_on=task.due_on,
+        requested_due_on=datetime.date(2021, 9, 30),
+        reason="需等待上级批复。",
+        requested_at=timezone.now(),
+        requested_by=personas.lead,
+    )
+    slip = SupervisionSlip.objects.create(
+        task=task,
+        department=plan.commerce,
+        level="red",
+        year=2021,
+        number=1,
+        origin="hand",
+        reason="该任务连续两期受阻。",
+        issued_on=datetime.date(2021, 3, 10),
+        issued_at=timezone.now(),
+        response_due=datetime.date(2021, 3, 12),
+    )
+    return {
+        "task": task,
+        "march": march,
+        "submitted": submitted,
+        "run": run,
+        "extension": extension,
+        "slip": slip,
+        "meeting": meeting,
+    }
 
 
 def _pages(persona, plan, objects):
@@ -88,6 +117,10 @@ def _pages(persona, plan, objects):
             reverse("scores"),
             reverse("meetings"),
             reverse("meeting-detail", args=[objects["meeting"].pk]),
+            reverse("extension-list"),
+            reverse("extension-detail", args=[objects["extension"].pk]),
+            reverse("slip-list"),
+            reverse("slip-detail", args=[objects["slip"].pk]),
         ]
     if persona == "lead":
         return [
@@ -95,6 +128,9 @@ def _pages(persona, plan, objects):
             reverse("update-form", args=[task.pk, march.pk]),
             reverse("dashboard-department", args=[plan.commerce.pk]),
             reverse("scores"),
+            reverse("extension-new", args=[task.pk]),
+            reverse("extension-detail", args=[objects["extension"].pk]),
+            reverse("slip-detail", args=[objects["slip"].pk]),
         ]
     if persona == "support":
         return [

@@ -721,3 +721,169 @@ def test_anonymous_post_to_accept_is_sent_to_the_login_page(personas, clients, l
     assert response["Location"].startswith(reverse("login"))
     update.refresh_from_db()
     assert update.state == UpdateState.SUBMITTED
+
+
+# --- extensions (延期申请) and supervision slips (督办单) -------------------------------------
+# Situations on task 1, all from or to 省商务厅 (its lead unit): an extension request in each
+# state, and a slip in each status.
+
+
+def _extension(plan, personas, state, task=None):
+    from tasks.models import Extension
+
+    return Extension.objects.create(
+        task=task or plan.tasks[0],
+        department=plan.commerce,
+        state=state,
+        current_due_on=datetime.date(2021, 6, 30),
+        requested_due_on=datetime.date(2021, 9, 30),
+        reason="理由",
+        requested_at=datetime.datetime(2021, 3, 1, tzinfo=datetime.UTC),
+        requested_by=personas.lead,
+    )
+
+
+def _slip(plan, status, number=1):
+    from tasks.models import SupervisionSlip
+
+    return SupervisionSlip.objects.create(
+        task=plan.tasks[0],
+        department=plan.commerce,
+        level="blue",
+        year=2021,
+        number=number,
+        origin="hand",
+        reason="请加快推进。",
+        issued_on=datetime.date(2021, 3, 1),
+        issued_at=datetime.datetime(2021, 3, 1, tzinfo=datetime.UTC),
+        response_due=datetime.date(2021, 3, 8),
+        status=status,
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "on_task_1", "on_task_2"),
+    [
+        ("office", False, False),
+        ("lead", True, False),  # 省商务厅 leads task 1, supports task 2
+        ("support", False, True),  # 海口海关 supports task 1, leads task 2
+        ("outsider", False, False),
+        ("member", False, False),
+        ("anonymous", False, False),
+    ],
+)
+def test_can_request_extension(plan, who, persona, on_task_1, on_task_2):
+    user = who(persona)
+    assert permissions.can_request_extension(user, plan.tasks[0]) is on_task_1
+    assert permissions.can_request_extension(user, plan.tasks[1]) is on_task_2
+
+
+def test_no_extension_request_for_a_confirmed_task(plan, personas):
+    task = plan.tasks[0]
+    task.completion_confirmed_at = datetime.datetime(2021, 3, 1, tzinfo=datetime.UTC)
+    assert permissions.can_request_extension(personas.lead, task) is False
+
+
+@pytest.mark.parametrize(
+    ("persona", "pending", "more_info", "approved", "rejected"),
+    [
+        ("office", True, True, True, True),
+        ("lead", True, True, True, True),  # its own requests
+        ("support", False, False, True, False),
+        ("outsider", False, False, True, False),
+        ("member", False, False, True, False),
+        ("anonymous", False, False, False, False),
+    ],
+)
+def test_can_view_extension_and_visible_extensions_agree(
+    plan, personas, who, persona, pending, more_info, approved, rejected
+):
+    from tasks.models import Extension
+
+    # One open request per task: the one waiting for more is on task 3 (省商务厅 co-leads).
+    rows = {
+        "pending": _extension(plan, personas, "pending"),
+        "more_info": _extension(plan, personas, "more_info", task=plan.tasks[2]),
+        "approved": _extension(plan, personas, "approved"),
+        "rejected": _extension(plan, personas, "rejected"),
+    }
+    user = who(persona)
+    expected = {"pending": pending, "more_info": more_info, "approved": approved}
+    expected["rejected"] = rejected
+    visible = set(permissions.visible_extensions(user, Extension.objects.all()))
+    for state, row in rows.items():
+        assert permissions.can_view_extension(user, row) is expected[state], state
+        assert (row in visible) is expected[state], state
+
+
+@pytest.mark.parametrize(
+    ("persona", "decide_pending", "decide_more_info", "supplement_more_info"),
+    [
+        ("office", True, False, False),
+        ("lead", False, False, True),
+        ("support", False, False, False),
+        ("outsider", False, False, False),
+        ("member", False, False, False),
+        ("anonymous", False, False, False),
+    ],
+)
+def test_who_decides_and_who_supplements_an_extension(
+    plan, personas, who, persona, decide_pending, decide_more_info, supplement_more_info
+):
+    user = who(persona)
+    request = _extension(plan, personas, "pending")
+    assert permissions.can_decide_extension(user, request) is decide_pending
+    assert permissions.can_supplement_extension(user, request) is False
+    request.state = "more_info"
+    assert permissions.can_decide_extension(user, request) is decide_more_info
+    assert permissions.can_supplement_extension(user, request) is supplement_more_info
+
+
+@pytest.mark.parametrize(
+    ("persona", "issue", "view", "respond_issued", "review_answered", "close_issued"),
+    [
+        ("office", True, True, False, True, True),
+        ("lead", False, True, True, False, False),  # the slip is addressed to 省商务厅
+        ("support", False, False, False, False, False),
+        ("outsider", False, False, False, False, False),
+        ("member", False, True, False, False, False),
+        ("anonymous", False, False, False, False, False),
+    ],
+)
+def test_slip_rules_of_access(
+    plan, who, persona, issue, view, respond_issued, review_answered, close_issued
+):
+    from tasks.models import SupervisionSlip
+
+    user = who(persona)
+    issued = _slip(plan, "issued")
+    answered = _slip(plan, "accepted", number=2)
+    answered.status = "answered"
+    assert permissions.can_issue_slip(user) is issue
+    assert permissions.can_view_slip(user, issued) is view
+    assert (issued in permissions.visible_slips(user, SupervisionSlip.objects.all())) is view
+    assert permissions.can_respond_slip(user, issued) is respond_issued
+    assert permissions.can_respond_slip(user, answered) is False
+    assert permissions.can_review_slip(user, answered) is review_answered
+    assert permissions.can_review_slip(user, issued) is False
+    assert permissions.can_close_slip(user, issued) is close_issued
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [
+        ("office", True),
+        ("lead", False),  # follows its own on the task page's panel
+        ("support", False),
+        ("outsider", False),
+        ("member", True),
+        ("anonymous", False),
+    ],
+)
+def test_supervision_events_in_the_task_history(plan, personas, who, persona, sees):
+    from tasks.models import AuditEvent
+    from tasks.services.audit import record_event
+
+    event = record_event(task=plan.tasks[0], verb="slip_issued", actor=personas.office)
+    visible = permissions.visible_audit_events(who(persona), AuditEvent.objects.all())
+    assert (event in visible) is sees

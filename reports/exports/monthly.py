@@ -8,6 +8,7 @@ from pilot.spreadsheet import Percent
 from reports import selectors
 from reports.exports import common
 from reports.figures import PeriodFigures, period_figures, states_as_of
+from reports.figures.due_dates import extension_sentence, period_due_basis
 from reports.figures.reporting import open_in_period_q
 from tasks.models import Programme, ReportingPeriod, Task, TaskStatus
 from tasks.periods import is_interim
@@ -176,6 +177,9 @@ def build_monthly_document(
     document.add_heading(_("一、总体进展"), level=1)
     for text in overall_paragraphs(figures):
         document.add_paragraph(text)
+    extended = extension_sentence(period_due_basis(programme=programme, period=period, now=now))
+    if extended:
+        document.add_paragraph(extended)
     document.add_heading(_("二、分类推进情况"), level=1)
     add_category_table(document, figures)
     document.add_heading(_("三、本月主要进展"), level=1)

@@ -9,6 +9,7 @@ error at upload, not a blank in a report.
 """
 
 import datetime
+import logging
 from io import BytesIO
 
 from docx import Document
@@ -17,6 +18,9 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from reports.exports import common, gbt9704
+from reports.models import ReportTemplate
+
+logger = logging.getLogger(__name__)
 
 VARIABLES = ("body", "title", "office", "date")
 
@@ -52,3 +56,25 @@ def _copy_properties(source, target_document) -> None:
     target.title, target.language = source.title, source.language
     target.author = target.last_modified_by = source.author
     gbt9704.set_company(target_document, source.author)
+
+
+def current_template() -> tuple[bytes, ReportTemplate | None]:
+    """Return the template in use (the newest upload, else the portal's default)."""
+    latest = ReportTemplate.objects.order_by("-uploaded_at", "-pk").first()
+    if latest is None:
+        return default_template(), None
+    return bytes(latest.content), latest
+
+
+def apply_office_template(content: bytes, *, day: datetime.date) -> bytes:
+    """Return the portal's .docx ``content`` inside the template in use."""
+    template, record = current_template()
+    try:
+        return apply_template(template, content, day=day)
+    except Exception:  # a report is never lost to its template
+        # The record's id, not its name: an uploaded file name is user text.
+        logger.exception(
+            "Word template %s failed; the document is built without it",
+            record.pk if record else "default",
+        )
+        return content

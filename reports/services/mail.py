@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from pilot import clock, permissions
 from pilot.jobs import job
 from reports import selectors
+from reports.exports.slip import build_slip_document, slip_file_name
 from reports.models import (
     RESENDABLE_RESULTS,
     DeliveryResult,
@@ -173,6 +174,7 @@ def _resend(old: EmailDelivery) -> EmailDelivery:
     new = create_delivery(
         key=f"{root}{RESEND_MARK}{number}",
         run_id=old.run_id,
+        slip_id=old.slip_id,
         kind=old.kind,
         department_id=old.department_id,
         to=old.to,
@@ -241,6 +243,11 @@ def _message(delivery: EmailDelivery) -> EmailMultiAlternatives:
         for item in delivery.run.files.all():
             with item.file.open("rb") as handle:
                 message.attach(item.name, handle.read(), _content_type(item.kind))
+    if delivery.slip_id:
+        slip = delivery.slip
+        message.attach(
+            slip_file_name(slip), build_slip_document(slip=slip), _content_type(FileKind.DOCX)
+        )
     return message
 
 

@@ -27,6 +27,7 @@ from reports import exports
 from reports.exports.bulletin import build_bulletin, published_sheet
 from reports.exports.common import headline_items
 from reports.exports.summary import summary_figures
+from reports.exports.templating import apply_office_template
 from reports.figures import period_figures
 from reports.models import (
     ACTIVE_STATES,
@@ -40,7 +41,6 @@ from reports.models import (
 )
 from reports.services.broker import is_broker_error
 from reports.services.mail import send_report
-from reports.services.templates import apply_office_template
 from tasks.models import Programme, ReportingPeriod
 from tasks.periods import is_interim
 

@@ -6,7 +6,6 @@ on a real document, the report is built without it (and the failure logged), so 
 template never stops a report.
 """
 
-import datetime
 import logging
 from io import BytesIO
 
@@ -23,14 +22,6 @@ logger = logging.getLogger(__name__)
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 SAMPLE_TEXT = "试点任务管理平台模板检查"
-
-
-def current_template() -> tuple[bytes, ReportTemplate | None]:
-    """Return the template in use (the newest upload, else the portal's default)."""
-    latest = ReportTemplate.objects.order_by("-uploaded_at", "-pk").first()
-    if latest is None:
-        return templating.default_template(), None
-    return bytes(latest.content), latest
 
 
 @transaction.atomic
@@ -59,20 +50,6 @@ def check_template(content: bytes) -> None:
         raise ValidationError(_("模板无法使用：%(reason)s") % {"reason": _reason(error)}) from error
     if SAMPLE_TEXT not in _text(rendered):
         raise ValidationError(_("模板无法使用：模板中没有放置正文的 {{p body }}。"))
-
-
-def apply_office_template(content: bytes, *, day: datetime.date) -> bytes:
-    """Return the portal's .docx ``content`` inside the template in use."""
-    template, record = current_template()
-    try:
-        return templating.apply_template(template, content, day=day)
-    except Exception:  # a report is never lost to its template
-        # The record's id, not its name: an uploaded file name is user text.
-        logger.exception(
-            "Word template %s failed; the document is built without it",
-            record.pk if record else "default",
-        )
-        return content
 
 
 def _reason(error: Exception) -> str:

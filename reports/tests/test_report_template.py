@@ -14,7 +14,6 @@ from reports import exports
 from reports.exports import common, templating
 from reports.models import FileKind, ReportKind, ReportTemplate
 from reports.services import runs as run_services
-from reports.services import templates
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +62,7 @@ def test_a_template_with_a_head_and_copy_line_wraps_the_report(plan, clients, cl
     notice = exports.build_urging_notice(
         programme=plan.programme, period=plan.periods[(2021, 2)], department=plan.finance
     )
-    texts = _texts(templates.apply_office_template(notice, day=DAY))
+    texts = _texts(templating.apply_office_template(notice, day=DAY))
     assert texts[0] == "海南省服务贸易联席会议办公室文件"
     assert "省财政厅：" in texts
     assert texts[-1] == "抄送：省政府办公厅。"
@@ -100,7 +99,7 @@ def test_a_template_that_fails_is_refused_with_the_reason_and_the_last_good_one_
     assert response.status_code == 400
     assert reason in response.content.decode()
     assert ReportTemplate.objects.count() == 1
-    assert templates.current_template()[0] == good
+    assert templating.current_template()[0] == good
 
 
 def test_reports_are_built_through_the_template_in_use(plan, personas, clients, clock):
@@ -130,7 +129,7 @@ def test_a_stored_template_that_fails_later_leaves_the_document_as_built(persona
     )
     content = _template("正文")
 
-    assert templates.apply_office_template(content, day=DAY) == content
+    assert templating.apply_office_template(content, day=DAY) == content
 
 
 def test_the_page_names_the_template_in_use_and_a_get_writes_nothing(clients, clock):

@@ -19,6 +19,7 @@ from departments.models import Department
 from departments.ordering import order_units
 from pilot import clock, permissions
 from reports import figures
+from reports.figures.due_dates import period_due_basis
 from reports.views import charts
 from tasks.models import Programme, ReportingPeriod
 from tasks.periods import pick_current_period
@@ -58,6 +59,7 @@ def overview(request):
         "sort": sort,
         "headers": sort_headers(sort),
         "charts": charts.overview_charts(result, trend=figures.status_trend(programme=programme)),
+        "due_basis": period_due_basis(programme=programme, period=period),
     }
     return render(request, "reports/dashboard.html", context)
 

@@ -14,7 +14,7 @@ from pilot import clock, permissions
 from pilot.text_input import query_value
 from reports.exports.meeting_pack import build_meeting_pack
 from tasks import selectors
-from tasks.forms_meetings import DecisionForm, MeetingForm
+from tasks.forms.meetings import DecisionForm, MeetingForm
 from tasks.models import AgendaItem, Meeting, Programme
 from tasks.services import meetings as meeting_services
 

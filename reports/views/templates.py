@@ -40,7 +40,7 @@ def template_page(request):
         else:
             messages.success(request, _("模板已启用，之后生成的 Word 文档将使用该模板。"))
             return redirect("report-template")
-    _content, record = templates.current_template()
+    _content, record = templating.current_template()
     return render(
         request,
         "reports/runs/template.html",
@@ -54,7 +54,7 @@ def template_page(request):
 def download_template(request):
     """Download the template in use (the portal's default until the office uploads one)."""
     _require_office(request)
-    content, record = templates.current_template()
+    content, record = templating.current_template()
     name = record.name if record else "report-template.docx"
     response = HttpResponse(content, content_type=DOCX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"

@@ -18,6 +18,17 @@ class AuditVerb(models.TextChoices):
     COMPLETION_CONFIRMED = "completion_confirmed", _("办结确认")
     ASSIGNMENT_ADDED = "assignment_added", _("指定责任单位")
     DECISION_RECORDED = "decision_recorded", _("联席会议议定")
+    EXTENSION_REQUESTED = "extension_requested", _("申请延期")
+    EXTENSION_SUPPLEMENTED = "extension_supplemented", _("补充延期材料")
+    EXTENSION_APPROVED = "extension_approved", _("批准延期")
+    EXTENSION_REJECTED = "extension_rejected", _("不予延期")
+    EXTENSION_MORE_INFO = "extension_more_info", _("要求补充延期材料")
+    SLIP_ISSUED = "slip_issued", _("签发督办单")
+    SLIP_ANSWERED = "slip_answered", _("反馈督办单")
+    SLIP_ACCEPTED = "slip_accepted", _("认可督办反馈")
+    SLIP_RETURNED = "slip_returned", _("退回督办反馈")
+    SLIP_ESCALATED = "slip_escalated", _("督办单升级")
+    SLIP_CLOSED = "slip_closed", _("关闭督办单")
 
 
 class AuditEvent(models.Model):

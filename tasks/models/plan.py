@@ -73,7 +73,11 @@ class Task(models.Model):
     number = models.PositiveSmallIntegerField(_("序号"))
     measure = models.TextField(_("具体举措"))
     responsibility = models.TextField(_("责任分工（原文）"))
+    # The date in force: the plan's, or the last one the office approved on an extension
+    # request (every figure counts with it). ``original_due_on`` keeps the plan's date once
+    # an extension has moved it (None: never moved), so figures can count either way.
     due_on = models.DateField(_("完成期限"))
+    original_due_on = models.DateField(_("原定完成期限"), null=True, blank=True)
     departments = models.ManyToManyField(
         Department,
         through="Assignment",
@@ -115,6 +119,15 @@ class Task(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.measure[:30]}"
+
+    @property
+    def planned_due_on(self):
+        """The due date before any approved extension (按原定)."""
+        return self.original_due_on or self.due_on
+
+    @property
+    def is_extended(self) -> bool:
+        return self.original_due_on is not None and self.original_due_on != self.due_on
 
 
 class AssignmentRole(models.TextChoices):

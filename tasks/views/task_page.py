@@ -16,6 +16,7 @@ from tasks import selectors
 from tasks.forms.review import NameBodyForm
 from tasks.models import AssignmentRole, Task
 from tasks.services import plan, review
+from tasks.views.slips import task_panel
 
 TIMELINE_PAGE_SIZE = 20  # updates, newest period first
 AUDIT_PAGE_SIZE = 50  # audit events, oldest first
@@ -95,6 +96,7 @@ def _render_task(request, task: Task, name_form: NameBodyForm | None = None, sta
         ).get_page(request.GET.get("history")),
         "can_confirm": permissions.can_confirm_completion(request.user, task),
         "name_form": name_form,
+        "supervision": task_panel(task=task, user=request.user),
     }
     return render(request, "tasks/task_detail.html", context, status=status)
 

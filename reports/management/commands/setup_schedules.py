@@ -19,6 +19,7 @@ DEFAULT_LISTS = (
 )
 DAILY_TASK = "reports.tasks.run_daily_schedule_task"
 REAPER_TASK = "reports.tasks.reap_stale_runs_task"
+SLIP_TASK = "reports.tasks.run_slip_schedule_task"
 
 
 class Command(BaseCommand):
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             "报告：每日定时任务（月报、逾期名单、报送提醒）", DAILY_TASK, reset, crontab=daily
         )
         self._ensure("报告：清理超时的生成任务", REAPER_TASK, reset, interval=every_ten)
+        self._ensure("督办：每日升级逾期督办单并按规则签发", SLIP_TASK, reset, crontab=daily)
         for kind, name in DEFAULT_LISTS:
             if not DistributionList.objects.filter(kind=kind).exists():
                 DistributionList.objects.create(kind=kind, name=name)

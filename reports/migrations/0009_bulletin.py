@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0008_scores_h5'),
-        ('tasks', '0007_meetings_h5'),
+        ('reports', '0008_scores'),
+        ('tasks', '0007_meetings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
