@@ -219,9 +219,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 class UpdateSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     # The lists selectors.api_updates prefetches.
-    drawn_from = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True, source="drawn_from_list"
-    )
+    drawn_from = serializers.SerializerMethodField()
     evidence = EvidenceSerializer(many=True, read_only=True, source="evidence_list")
     reviews = ReviewSerializer(many=True, read_only=True, source="review_list")
 
@@ -256,6 +254,10 @@ class UpdateSerializer(serializers.ModelSerializer):
             "reviews",
         ]
         read_only_fields = fields
+
+    def get_drawn_from(self, update) -> list[int]:
+        """Ids of the supporting units' updates the lead drew on."""
+        return [item.pk for item in update.drawn_from_list]
 
 
 class UpdateFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
