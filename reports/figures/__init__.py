@@ -85,7 +85,7 @@ from reports.figures.results import (
     TaskCounts,
     TrendPoint,
 )
-from reports.figures.trend import status_trend
+from reports.figures.trend import status_trend, status_trend_and_states
 from reports.figures.warning import (
     LAG_TOLERANCE,
     DayNumber,
@@ -135,6 +135,7 @@ __all__ = [
     "returned_counts",
     "states_as_of",
     "status_trend",
+    "status_trend_and_states",
     "submitted_updates",
     "summed_task_counts",
     "task_counts",

@@ -10,6 +10,8 @@ acceptance, confirmation, due-date edit and plan change to stay right.
 
 from collections import Counter
 
+from django.db.models import Q
+
 from pilot import clock
 from reports.figures.asof import walk_statuses
 from reports.figures.results import STATUSES, TrendPoint
@@ -33,3 +35,35 @@ def status_trend(*, programme: Programme) -> list[TrendPoint]:
             )
         )
     return points
+
+
+def status_trend_and_states(
+    *, programme: Programme, period: ReportingPeriod
+) -> tuple[list[TrendPoint], dict]:
+    """Return ``status_trend`` and ``states_as_of`` ``period`` from one walk (five queries
+    instead of ten: the states as of a period are a step of the walk).
+
+    The walk covers the periods started by today and those up to ``period``; a period's
+    states depend only on the periods before it, so both results are what the two
+    functions return on their own.
+    """
+    today = clock.today()
+    periods = list(
+        ReportingPeriod.objects.filter(programme=programme).filter(
+            Q(starts_on__lte=today) | Q(starts_on__lte=period.starts_on)
+        )
+    )
+    points, chosen = [], {}
+    for each, states in walk_statuses(programme=programme, periods=periods):
+        if each.starts_on <= today:
+            counts = Counter(state.status for state in states.values())
+            points.append(
+                TrendPoint(
+                    period=each,
+                    by_status={status: counts.get(status, 0) for status in STATUSES},
+                    total=len(states),
+                )
+            )
+        if each.pk == period.pk:
+            chosen = dict(states)
+    return points, chosen

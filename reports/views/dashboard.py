@@ -5,11 +5,16 @@ figures of ``reports.figures`` (the same ones the monthly report and the API use
 templates; chart data is shaped by ``reports.views.charts``.
 """
 
+import functools
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -22,7 +27,8 @@ from pilot import clock, permissions
 from pilot.text_input import query_value
 from reports import figures
 from reports.views import charts
-from tasks import selectors
+from reports.views.cache import cached_content, page_key
+from tasks import data_version, selectors
 from tasks.models import Programme, ReportingPeriod
 
 DEPARTMENT_COLUMNS = (
@@ -48,19 +54,30 @@ def overview(request):
     if not permissions.can_view_dashboards(request.user):
         raise PermissionDenied
     programme, period, periods = _programme_and_period(request)
-    result = figures.period_figures(programme=programme, period=period)
-    sort = request.GET.get("sort", "name")
-    context = {
+    sort = clean_sort(request.GET.get("sort", "name"))
+    version = data_version.current(programme_id=programme.pk)
+    key = page_key("overview", user=request.user, version=version, period=period.pk, sort=sort)
+    values = functools.cache(lambda: _overview_values(programme, period, periods, sort))
+    body, _hit = cached_content(
+        key, lambda: render_to_string("reports/dashboard_overview_body.html", values())
+    )
+    page = {"programme": programme, "period": period, "body": body}
+    return render(request, "reports/dashboard.html", {**_lazy(values), **page})
+
+
+def _overview_values(programme, period, periods, sort) -> dict:
+    trend, states = figures.status_trend_and_states(programme=programme, period=period)
+    result = figures.period_figures(programme=programme, period=period, states=states)
+    return {
         **_picker_context(programme, period, periods),
         "figures": result,
         "departments": department_table(
             sort_department_rows(result.departments, sort), programme=programme, period=period
         ),
         "sort": sort,
-        "headers": sort_headers(sort),
-        "charts": charts.overview_charts(result, trend=figures.status_trend(programme=programme)),
+        "headers": sort_headers(sort, programme=programme, period=period),
+        "charts": charts.overview_charts(result, trend=trend),
     }
-    return render(request, "reports/dashboard.html", context)
 
 
 @require_GET
@@ -71,15 +88,31 @@ def department(request, department_id: int):
     if not permissions.can_view_department_dashboard(request.user, unit):
         raise PermissionDenied
     programme, period, periods = _programme_and_period(request)
+    version = data_version.current(programme_id=programme.pk)
+    key = page_key(
+        "department", user=request.user, version=version, period=period.pk, department=unit.pk
+    )
+    dashboards = permissions.can_view_dashboards(request.user)
+    values = functools.cache(
+        lambda: _department_values(programme, period, periods, unit, dashboards=dashboards)
+    )
+    body, _hit = cached_content(
+        key, lambda: render_to_string("reports/dashboard_department_body.html", values())
+    )
+    page = {"programme": programme, "period": period, "unit": unit, "body": body}
+    return render(request, "reports/dashboard_department.html", {**_lazy(values), **page})
+
+
+def _department_values(programme, period, periods, unit, *, dashboards: bool) -> dict:
     result = figures.department_figures(programme=programme, period=period, department=unit)
     record = figures.department_record(programme=programme, department=unit)
-    context = {
+    return {
         **_picker_context(programme, period, periods),
         "figures": result,
         "record": record,
         "charts": charts.department_charts(result, record=record),
+        "can_view_dashboards": dashboards,
     }
-    return render(request, "reports/dashboard_department.html", context)
 
 
 @require_GET
@@ -88,8 +121,24 @@ def programmes(request):
     """Show every programme's headline figures for its current period."""
     if not permissions.can_view_dashboards(request.user):
         raise PermissionDenied
-    context = {"rows": figures.programmes_overview(), "today": clock.today()}
-    return render(request, "reports/dashboard_programmes.html", context)
+    key = page_key("programmes", user=request.user, version=data_version.current_all())
+    values = functools.cache(
+        lambda: {"rows": figures.programmes_overview(), "today": clock.today()}
+    )
+    body, _hit = cached_content(
+        key, lambda: render_to_string("reports/dashboard_programmes_body.html", values())
+    )
+    return render(request, "reports/dashboard_programmes.html", {**_lazy(values), "body": body})
+
+
+# What the templates of the cached content use, also offered to the page's context (the
+# tests read it), computed only if asked for: a page served from the cache never computes
+# them.
+LAZY_NAMES = ("figures", "departments", "charts", "record", "rows", "headers", "sort")
+
+
+def _lazy(values) -> dict:
+    return {name: SimpleLazyObject(lambda name=name: values().get(name)) for name in LAZY_NAMES}
 
 
 def _programme_and_period(request):
@@ -145,13 +194,23 @@ def sort_department_rows(rows: list, sort: str) -> list:
     return sorted(present, key=lambda row: getattr(row, key), reverse=reverse) + absent
 
 
-def sort_headers(sort: str) -> list[dict]:
-    """Return the department table's headers: label, the ?sort= of its link, its arrow."""
+def clean_sort(sort: str) -> str:
+    """Return ``sort`` if it names a column (KEY or -KEY), else "name"."""
+    return sort if sort.lstrip("-") in DEPARTMENT_SORTS else "name"
+
+
+def sort_headers(sort: str, *, programme, period) -> list[dict]:
+    """Return the department table's headers: label, the URL of its link, its arrow.
+
+    The link names the programme and period it was shown for (not the request's query
+    string: the content is cached, and shared by every request for that page).
+    """
     headers = []
     for key, label in DEPARTMENT_COLUMNS:
         arrow = "▲" if sort == key else "▼" if sort == f"-{key}" else ""
         link = f"-{key}" if sort == key else key
-        headers.append({"key": key, "label": label, "sort": link, "arrow": arrow})
+        query = urlencode({"programme": programme.code, "period": period.pk, "sort": link})
+        headers.append({"key": key, "label": label, "url": f"?{query}", "arrow": arrow})
     return headers
 
 

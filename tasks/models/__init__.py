@@ -10,6 +10,7 @@ from tasks.models.reporting import (
     UpdateRevision,
     UpdateState,
 )
+from tasks.models.versions import DataVersion
 
 __all__ = [
     "Assignment",
@@ -17,6 +18,7 @@ __all__ = [
     "AuditEvent",
     "AuditVerb",
     "Category",
+    "DataVersion",
     "Evidence",
     "Programme",
     "ProgressUpdate",

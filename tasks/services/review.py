@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from departments import notifications
 from pilot import clock, permissions
 from reports.figures.asof import Report, combine, lead_units, row_state
+from tasks import data_version
 from tasks.models import (
     AssignmentRole,
     AuditVerb,
@@ -97,6 +98,7 @@ def _claim(
     if claimed != 1:
         raise ValidationError(_("该报送已被他人审核，请刷新页面。"), code="stale")
     update.refresh_from_db()
+    data_version.bump(programme_id=update.task.programme_id)
 
 
 @dataclass
@@ -141,6 +143,7 @@ def confirm_completion(*, task: Task, actor) -> Task:
     if claimed != 1:
         raise ValidationError(_("该任务已办结确认。"))
     task.refresh_from_db()
+    data_version.bump(programme_id=task.programme_id)
     record_event(task=task, verb=AuditVerb.COMPLETION_CONFIRMED, actor=actor)
     return refresh_task_status(task=task)
 
