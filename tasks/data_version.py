@@ -67,10 +67,19 @@ def current(*, programme_id: int | None = None) -> str:
     return ".".join(tokens.get(scope, "0") for scope in scopes)
 
 
-def current_all() -> str:
-    """Return a version of every programme's figures together (one query, one row each)."""
-    rows = DataVersion.objects.order_by("scope").values_list("scope", "token")
-    return ".".join(f"{scope}={token}" for scope, token in rows)
+def all_tokens() -> dict[str, str]:
+    """Return {scope: token} of every scope ever bumped (one query, one row each)."""
+    return dict(DataVersion.objects.values_list("scope", "token"))
+
+
+def joined(tokens: dict[str, str]) -> str:
+    """Return one version for all of ``tokens`` (``all_tokens``): every programme's figures."""
+    return ".".join(f"{scope}={tokens[scope]}" for scope in sorted(tokens))
+
+
+def programme_version(tokens: dict[str, str], programme_id: int) -> str:
+    """Return ``current(programme_id=...)`` read from ``tokens`` (``all_tokens``)."""
+    return ".".join(tokens.get(scope, "0") for scope in (GLOBAL, scope_of(programme_id)))
 
 
 # --- the safety net: rows saved or deleted outside the services ------------------------

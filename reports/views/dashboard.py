@@ -121,9 +121,10 @@ def programmes(request):
     """Show every programme's headline figures for its current period."""
     if not permissions.can_view_dashboards(request.user):
         raise PermissionDenied
-    key = page_key("programmes", user=request.user, version=data_version.current_all())
+    tokens = data_version.all_tokens()
+    key = page_key("programmes", user=request.user, version=data_version.joined(tokens))
     values = functools.cache(
-        lambda: {"rows": figures.programmes_overview(), "today": clock.today()}
+        lambda: {"rows": figures.programmes_overview(tokens=tokens), "today": clock.today()}
     )
     body, _hit = cached_content(
         key, lambda: render_to_string("reports/dashboard_programmes_body.html", values())
