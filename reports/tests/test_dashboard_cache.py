@@ -344,3 +344,28 @@ def test_a_cold_page_runs_as_many_queries_at_ten_times_the_data(clients, plan, u
     _grow(plan, tasks=27)  # 3 tasks become 30
 
     assert _cold_queries(clients.office, url) == small
+
+
+# --- smaller pages ------------------------------------------------------------------------
+
+
+def test_dashboards_are_sent_compressed_to_browsers_that_ask(clients, plan):
+    import gzip
+
+    plain = clients.office.get("/dashboard/")
+    packed = clients.office.get("/dashboard/", headers={"accept-encoding": "gzip, br"})
+
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    page = gzip.decompress(packed.content).decode()
+    assert _card(page, "任务总数") == "3"
+
+
+def test_a_zero_in_the_department_table_links_nowhere(clients, plan):
+    html = _overview(clients.office)
+
+    row = re.search(r"<tr><th scope=\"row\"><a [^>]*>各市县</a></th>.*?</tr>", html).group(0)
+    # 各市县 supports task 1 only: one linked count, every other number a plain zero.
+    assert re.findall(r"<a href=\"[^\"]*role=support\">(\d+)</a>", row) == ["1"]
+    assert row.count("<a ") == 2  # its name and that count

@@ -2,7 +2,16 @@
 
 Views only pick the programme and period from the query string, check access and hand the
 figures of ``reports.figures`` (the same ones the monthly report and the API use) to the
-templates; chart data is shaped by ``reports.views.charts``.
+templates; chart data is shaped by ``reports.views.charts``. The pages' content comes from
+the versioned page cache (``reports.views.cache``); the page around it is per request.
+
+The dashboards are sent gzip-compressed (``gzip_page``; ~200 KB of HTML becomes ~20 KB).
+Only they are: BREACH needs a secret in a compressed page that also reflects the
+attacker's input. A dashboard holds figures every reader of it may see, its CSRF tokens
+(in the header's forms) are masked afresh on each response, and Django's gzip adds random
+padding to each response (its BREACH mitigation); pages holding drafts and personal data
+stay uncompressed unless the reverse proxy is told otherwise (README, "Running in
+production").
 """
 
 import functools
@@ -19,6 +28,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from departments.models import Department
@@ -49,6 +59,7 @@ DEPARTMENT_SORTS = tuple(key for key, _label in DEPARTMENT_COLUMNS)
 
 @require_GET
 @login_required
+@gzip_page
 def overview(request):
     """Show one programme's figures for the chosen period (default: the current one)."""
     if not permissions.can_view_dashboards(request.user):
@@ -82,6 +93,7 @@ def _overview_values(programme, period, periods, sort) -> dict:
 
 @require_GET
 @login_required
+@gzip_page
 def department(request, department_id: int):
     """Show the overview restricted to one department, with its reporting record."""
     unit = get_object_or_404(Department, pk=department_id)
@@ -117,6 +129,7 @@ def _department_values(programme, period, periods, unit, *, dashboards: bool) ->
 
 @require_GET
 @login_required
+@gzip_page
 def programmes(request):
     """Show every programme's headline figures for its current period."""
     if not permissions.can_view_dashboards(request.user):
@@ -242,7 +255,11 @@ def department_table(rows: list, *, programme, period) -> str:
             (row.late, f"{reporting}late"),
             (row.missing, f"{reporting}missing"),
         )
-        cells = "".join(f'<td class="num"><a href="{url}">{int(n)}</a></td>' for n, url in linked)
+        # A zero links to an empty list: it stays plain text (a third of the page's bytes).
+        cells = "".join(
+            f'<td class="num"><a href="{url}">{int(n)}</a></td>' if n else '<td class="num">0</td>'
+            for n, url in linked
+        )
         html.append(
             f'<tr><th scope="row"><a href="{view}{unit}/{suffix}">{escape(row.department.name)}'
             f'</a></th>{cells}<td class="num">{int(row.returned)}</td>'
