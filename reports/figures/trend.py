@@ -3,9 +3,10 @@ applied period by period.
 
 Each point is exactly what a report on that period shows (``states_as_of``): the walk
 reads the programme's accepted lead updates once (four queries in all) and applies each at
-the first period whose cut-off follows its acceptance. Nothing is cached: the work is one
-pass over the programme's accepted lead updates, and a cache would have to follow every
-acceptance, confirmation, due-date edit and plan change to stay right.
+the first period whose cut-off follows its acceptance. The figure itself is not cached
+here: the dashboards keep the page that shows it under the programme's data version
+(``tasks.data_version``), which every acceptance, confirmation, due-date edit and plan
+change renews.
 """
 
 from collections import Counter
