@@ -159,6 +159,29 @@ PILOT_FILING_OPENS_DAYS_BEFORE = env_int("PILOT_FILING_OPENS_DAYS_BEFORE", 5)
 # The portal's clock (pilot/clock.py): pin "today" so the demo shows a programme in flight.
 PILOT_AS_OF_DATE = env_date("PILOT_AS_OF_DATE")
 
+# The cache: dashboards keep rendered pages there, keyed by data versions held in the
+# database (tasks/data_version.py), so a process-local cache is never stale, only colder.
+# CACHE_REDIS_URL (a Redis database of its own: clearing the cache flushes the database)
+# shares one cache between the gunicorn workers; without it each process keeps its own.
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL")
+if CACHE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "KEY_PREFIX": "pilot",
+            "TIMEOUT": env_int("CACHE_TIMEOUT", 7 * 24 * 3600),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": env_int("CACHE_TIMEOUT", 7 * 24 * 3600),
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 1000)},
+        }
+    }
+
 # Celery: without a broker, tasks run eagerly in-process (the embedded default).
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -5,7 +5,7 @@ by the task list's drill-downs (``tasks.selectors``) and by every reporting figu
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from departments.models import Department, DepartmentAlias, DepartmentKind, Profile, Role
 from tasks.models import Assignment, ProgressUpdate, ReportingPeriod
@@ -18,21 +18,23 @@ def open_in_period_q(*, start: datetime.date, prefix: str = "") -> Q:
     )
 
 
-def reporting_departments() -> Exists:
-    """Return an Exists over Assignment (or ProgressUpdate) rows: the department holds an
+def reporting_departments() -> Q:
+    """Return a filter of Assignment (or ProgressUpdate) rows: the department holds an
     active reporter and is not the programme's own office (the issuer, by name or alias),
-    which receives the reports rather than owing them."""
-    issuer = OuterRef("task__programme__issuer")
+    which receives the reports rather than owing them.
+
+    The reporter test is one uncorrelated subquery (the database computes the set of
+    departments once per query, not once per row: at 1.5 M updates that is the difference
+    between a few ms and hundreds); the issuer test compares names on the joined rows.
+    """
+    issuer = F("task__programme__issuer")
+    with_reporter = Profile.objects.filter(role=Role.REPORTER, user__is_active=True).values(
+        "department_id"
+    )
     aliases = DepartmentAlias.objects.filter(
-        department_id=OuterRef("department_id"), name=OuterRef(issuer)
+        department_id=OuterRef("department_id"), name=OuterRef("task__programme__issuer")
     )
-    return Exists(
-        Profile.objects.filter(
-            department_id=OuterRef("department_id"), role=Role.REPORTER, user__is_active=True
-        )
-        .exclude(department__name=issuer)
-        .exclude(Exists(aliases))
-    )
+    return Q(department_id__in=with_reporter) & ~Q(department__name=issuer) & ~Q(Exists(aliases))
 
 
 def submitted_exists(*, period_ids, late: bool) -> Exists:

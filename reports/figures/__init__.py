@@ -78,7 +78,7 @@ from reports.figures.results import (
     TaskCounts,
     TrendPoint,
 )
-from reports.figures.trend import status_trend
+from reports.figures.trend import status_trend, status_trend_and_states
 
 __all__ = [
     "STATUSES",
@@ -107,6 +107,7 @@ __all__ = [
     "returned_counts",
     "states_as_of",
     "status_trend",
+    "status_trend_and_states",
     "submitted_updates",
     "summed_task_counts",
     "task_counts",

@@ -40,6 +40,13 @@ class ChartSpec(dict):
     """A chart spec (plain JSON for ``json_script``) that also renders its table's rows."""
 
     @property
+    def drawing(self) -> dict:
+        """Return what ``static/js/charts.js`` draws from: the option and the height. The
+        labels and figures are in the option already and in the table beside the chart, so
+        the rest of the spec is not sent again."""
+        return {"option": self["option"], "height": self["height"]}
+
+    @property
     def body_html(self) -> str:
         """Return the accessible table's body rows (first cell a row header), escaped."""
         rows = []

@@ -2,17 +2,32 @@
 
 Views only pick the programme and period from the query string, check access and hand the
 figures of ``reports.figures`` (the same ones the monthly report and the API use) to the
-templates; chart data is shaped by ``reports.views.charts``.
+templates; chart data is shaped by ``reports.views.charts``. The pages' content comes from
+the versioned page cache (``reports.views.cache``); the page around it is per request.
+
+The dashboards are sent gzip-compressed (``gzip_page``; ~200 KB of HTML becomes ~20 KB).
+Only they are: BREACH needs a secret in a compressed page that also reflects the
+attacker's input. A dashboard holds figures every reader of it may see, its CSRF tokens
+(in the header's forms) are masked afresh on each response, and Django's gzip adds random
+padding to each response (its BREACH mitigation); pages holding drafts and personal data
+stay uncompressed unless the reverse proxy is told otherwise (README, "Running in
+production").
 """
+
+import functools
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from departments.models import Department
@@ -21,6 +36,8 @@ from pilot import clock, permissions
 from reports import figures
 from reports.figures.due_dates import period_due_basis
 from reports.views import charts
+from reports.views.cache import cached_content, page_key
+from tasks import data_version
 from tasks.models import Programme, ReportingPeriod
 from tasks.periods import pick_current_period
 from tasks.programme_choice import chosen_programme
@@ -43,54 +60,101 @@ DEPARTMENT_SORTS = tuple(key for key, _label in DEPARTMENT_COLUMNS)
 
 @require_GET
 @login_required
+@gzip_page
 def overview(request):
     """Show one programme's figures for the chosen period (default: the current one)."""
     if not permissions.can_view_dashboards(request.user):
         raise PermissionDenied
     programme, period, periods = _programme_and_period(request)
-    result = figures.period_figures(programme=programme, period=period)
-    sort = request.GET.get("sort", "name")
-    context = {
+    sort = clean_sort(request.GET.get("sort", "name"))
+    version = data_version.current(programme_id=programme.pk)
+    key = page_key("overview", user=request.user, version=version, period=period.pk, sort=sort)
+    values = functools.cache(lambda: _overview_values(programme, period, periods, sort))
+    body, _hit = cached_content(
+        key, lambda: render_to_string("reports/dashboard_overview_body.html", values())
+    )
+    page = {"programme": programme, "period": period, "body": body}
+    return render(request, "reports/dashboard.html", {**_lazy(values), **page})
+
+
+def _overview_values(programme, period, periods, sort) -> dict:
+    trend, states = figures.status_trend_and_states(programme=programme, period=period)
+    result = figures.period_figures(programme=programme, period=period, states=states)
+    return {
         **_picker_context(programme, period, periods),
         "figures": result,
         "departments": department_table(
             sort_department_rows(result.departments, sort), programme=programme, period=period
         ),
         "sort": sort,
-        "headers": sort_headers(sort),
-        "charts": charts.overview_charts(result, trend=figures.status_trend(programme=programme)),
+        "headers": sort_headers(sort, programme=programme, period=period),
+        "charts": charts.overview_charts(result, trend=trend),
         "due_basis": period_due_basis(programme=programme, period=period),
     }
-    return render(request, "reports/dashboard.html", context)
 
 
 @require_GET
 @login_required
+@gzip_page
 def department(request, department_id: int):
     """Show the overview restricted to one department, with its reporting record."""
     unit = get_object_or_404(Department, pk=department_id)
     if not permissions.can_view_department_dashboard(request.user, unit):
         raise PermissionDenied
     programme, period, periods = _programme_and_period(request)
+    version = data_version.current(programme_id=programme.pk)
+    key = page_key(
+        "department", user=request.user, version=version, period=period.pk, department=unit.pk
+    )
+    dashboards = permissions.can_view_dashboards(request.user)
+    values = functools.cache(
+        lambda: _department_values(programme, period, periods, unit, dashboards=dashboards)
+    )
+    body, _hit = cached_content(
+        key, lambda: render_to_string("reports/dashboard_department_body.html", values())
+    )
+    page = {"programme": programme, "period": period, "unit": unit, "body": body}
+    return render(request, "reports/dashboard_department.html", {**_lazy(values), **page})
+
+
+def _department_values(programme, period, periods, unit, *, dashboards: bool) -> dict:
     result = figures.department_figures(programme=programme, period=period, department=unit)
     record = figures.department_record(programme=programme, department=unit)
-    context = {
+    return {
         **_picker_context(programme, period, periods),
         "figures": result,
         "record": record,
         "charts": charts.department_charts(result, record=record),
+        "can_view_dashboards": dashboards,
     }
-    return render(request, "reports/dashboard_department.html", context)
 
 
 @require_GET
 @login_required
+@gzip_page
 def programmes(request):
     """Show every programme's headline figures for its current period."""
     if not permissions.can_view_dashboards(request.user):
         raise PermissionDenied
-    context = {"rows": figures.programmes_overview(), "today": clock.today()}
-    return render(request, "reports/dashboard_programmes.html", context)
+    tokens = data_version.all_tokens()
+    key = page_key("programmes", user=request.user, version=data_version.joined(tokens))
+    values = functools.cache(
+        lambda: {"rows": figures.programmes_overview(tokens=tokens), "today": clock.today()}
+    )
+    body, _hit = cached_content(
+        key, lambda: render_to_string("reports/dashboard_programmes_body.html", values())
+    )
+    return render(request, "reports/dashboard_programmes.html", {**_lazy(values), "body": body})
+
+
+# What the templates of the cached content use, also offered to the page's context (the
+# tests read it), computed only if asked for: a page served from the cache never computes
+# them.
+LAZY_NAMES = ("figures", "departments", "charts", "record", "rows", "headers", "sort")
+
+
+def _lazy(values) -> dict:
+    return {name: SimpleLazyObject(lambda name=name: values().get(name)) for name in LAZY_NAMES}
 
 
 def _programme_and_period(request):
@@ -141,13 +205,23 @@ def sort_department_rows(rows: list, sort: str) -> list:
     return sorted(present, key=lambda row: getattr(row, key), reverse=reverse) + absent
 
 
-def sort_headers(sort: str) -> list[dict]:
-    """Return the department table's headers: label, the ?sort= of its link, its arrow."""
+def clean_sort(sort: str) -> str:
+    """Return ``sort`` if it names a column (KEY or -KEY), else "name"."""
+    return sort if sort.lstrip("-") in DEPARTMENT_SORTS else "name"
+
+
+def sort_headers(sort: str, *, programme, period) -> list[dict]:
+    """Return the department table's headers: label, the URL of its link, its arrow.
+
+    The link names the programme and period it was shown for (not the request's query
+    string: the content is cached, and shared by every request for that page).
+    """
     headers = []
     for key, label in DEPARTMENT_COLUMNS:
         arrow = "▲" if sort == key else "▼" if sort == f"-{key}" else ""
         link = f"-{key}" if sort == key else key
-        headers.append({"key": key, "label": label, "sort": link, "arrow": arrow})
+        query = urlencode({"programme": programme.code, "period": period.pk, "sort": link})
+        headers.append({"key": key, "label": label, "url": f"?{query}", "arrow": arrow})
     return headers
 
 
@@ -156,17 +230,22 @@ DEPARTMENT_ROW = (
     '<td class="num">{}</td><td class="num">{}</td></tr>'
 )
 LINKED_CELL = '<td class="num"><a href="{}">{}</a></td>'
+ZERO_CELL = '<td class="num">0</td>'
 
 
 def department_table(rows: list, *, programme, period) -> str:
     """Return the department table's body rows as HTML, each number linked to its tasks.
 
     Built in Python rather than with template tags: a 150-row table of linked numbers costs
-    several times less this way. ``format_html_join`` escapes every value.
+    several times less this way. ``format_html``/``format_html_join`` escape every value. A
+    zero links to an empty list: it stays plain text (a third of the page's bytes).
     """
     task_list = reverse("task-list")
     view = reverse("dashboard-department", args=[0]).removesuffix("0/")
     suffix = f"?programme={programme.code}&period={period.pk}"
+
+    def cell(url, n):
+        return format_html(LINKED_CELL, url, int(n)) if n else format_html(ZERO_CELL)
 
     def row_values(row):
         unit = row.department.pk
@@ -182,7 +261,7 @@ def department_table(rows: list, *, programme, period) -> str:
             (f"{reporting}late", row.late),
             (f"{reporting}missing", row.missing),
         )
-        cells = format_html_join("", LINKED_CELL, ((url, int(n)) for url, n in linked))
+        cells = format_html_join("", "{}", ((cell(url, n),) for url, n in linked))
         rate = "—" if row.on_time_rate is None else f"{row.on_time_rate}%"
         return (f"{view}{unit}/{suffix}", row.department.name, cells, int(row.returned), rate)
 

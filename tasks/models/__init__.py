@@ -24,6 +24,7 @@ from tasks.models.supervision import (
     SlipStatus,
     SupervisionSlip,
 )
+from tasks.models.versions import DataVersion
 
 __all__ = [
     "OPEN_EXTENSION_STATES",
@@ -36,6 +37,7 @@ __all__ = [
     "AuditEvent",
     "AuditVerb",
     "Category",
+    "DataVersion",
     "Decision",
     "Evidence",
     "Extension",

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pilot import clock
+from tasks import data_version
 from tasks.models import Programme, ReportingPeriod
 from tasks.periods import default_due_date, month_starts
 
@@ -41,6 +42,7 @@ def close_period(*, period: ReportingPeriod, actor) -> bool:
     )
     if claimed:
         _log_period_change(period=period, actor=actor, message=_("关闭填报"))
+        data_version.bump(programme_id=period.programme_id)
     period.refresh_from_db()
     return bool(claimed)
 
@@ -53,6 +55,7 @@ def reopen_period(*, period: ReportingPeriod, actor) -> bool:
     )
     if claimed:
         _log_period_change(period=period, actor=actor, message=_("重新开放填报"))
+        data_version.bump(programme_id=period.programme_id)
     period.refresh_from_db()
     return bool(claimed)
 

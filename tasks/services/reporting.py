@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pilot import clock, permissions
+from tasks import data_version
 from tasks.evidence import check_evidence_file, check_evidence_quota
 from tasks.models import (
     Assignment,
@@ -354,6 +355,7 @@ def submit_update(
     if claimed != 1:
         _raise_stale(update)
     update.refresh_from_db()
+    data_version.bump(programme_id=update.period.programme_id)
     revision = UpdateRevision.objects.create(
         update=update,
         number=update.revisions.count() + 1,
@@ -394,6 +396,7 @@ def withdraw_update(*, update: ProgressUpdate, actor, expected_version: int) -> 
     if claimed != 1:
         _raise_not_withdrawn(update)
     update.refresh_from_db()
+    data_version.bump(programme_id=update.period.programme_id)
     record_event(task=update.task, update=update, verb=AuditVerb.WITHDRAWN, actor=actor)
     return update
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from departments import notifications
 from pilot import clock, permissions
+from tasks import data_version
 from tasks.models import (
     AssignmentRole,
     AuditVerb,
@@ -48,6 +49,7 @@ def accept_update(*, update: ProgressUpdate, actor, highlight: bool = False) -> 
     record_event(task=update.task, update=update, verb=AuditVerb.ACCEPTED, actor=actor)
     notifications.notify_update_accepted(update=update)
     refresh_task_status(task=update.task)
+    _bump_last(update.task.programme_id)
     return update
 
 
@@ -79,6 +81,7 @@ def return_update(
         task=update.task, update=update, verb=AuditVerb.RETURNED, actor=actor, detail=detail
     )
     notifications.notify_update_returned(update=update, reasons=detail)
+    _bump_last(update.task.programme_id)
     return update
 
 
@@ -97,6 +100,12 @@ def _claim(
     if claimed != 1:
         raise ValidationError(_("该报送已被他人审核，请刷新页面。"), code="stale")
     update.refresh_from_db()
+
+
+def _bump_last(programme_id: int) -> None:
+    # The data version's row is the last lock a review takes (after the update's and the
+    # task's): two reviews in one programme then wait for each other, never deadlock.
+    data_version.bump(programme_id=programme_id)
 
 
 @dataclass
@@ -142,7 +151,9 @@ def confirm_completion(*, task: Task, actor) -> Task:
         raise ValidationError(_("该任务已办结确认。"))
     task.refresh_from_db()
     record_event(task=task, verb=AuditVerb.COMPLETION_CONFIRMED, actor=actor)
-    return refresh_task_status(task=task)
+    refresh_task_status(task=task)
+    _bump_last(task.programme_id)
+    return task
 
 
 @transaction.atomic
