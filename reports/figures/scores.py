@@ -39,6 +39,7 @@ from departments.models import DepartmentKind
 from departments.ordering import order_units
 from reports.figures.asof import period_accepted_q, states_as_of
 from reports.figures.programme import department_rows
+from tasks import supervision
 from tasks.models import (
     Programme,
     ProgressUpdate,
@@ -141,8 +142,7 @@ def _round(value: Decimal) -> Decimal:
 
 def slips_outstanding(*, programme: Programme, at: datetime.datetime) -> dict[int, int]:
     """Return {department id: supervision slips outstanding at ``at``}."""
-    # wired to tasks.services.slips at merge: outstanding_by_department(programme, at.date())
-    return {}
+    return supervision.outstanding_at(programme=programme, at=at)
 
 
 def unit_scores(

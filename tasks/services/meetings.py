@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department, DepartmentKind
 from pilot import clock, permissions
+from tasks import supervision
 from tasks.models import (
     AgendaItem,
     AgendaSource,
@@ -36,8 +37,7 @@ DECISION_PREFIX = "【联席会议议定】"
 
 def red_slip_task_ids(*, programme: Programme) -> set[int]:
     """Return the ids of the programme's tasks holding an outstanding red supervision slip."""
-    # wired to tasks.services.slips at merge (red slips of h4's SupervisionSlip)
-    return set()
+    return supervision.red_slip_task_ids(programme=programme)
 
 
 @dataclass(frozen=True)

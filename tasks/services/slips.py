@@ -18,7 +18,7 @@ blue or yellow slip escalates to the next level on the day after its response da
 closed if the task has been confirmed complete meanwhile); a red one stays outstanding and
 is listed for the office.
 
-Slips change no dashboard figure (they are counted by ``outstanding_by_department``).
+Slips change no dashboard figure; the scores count them (``tasks.supervision``).
 """
 
 import datetime
@@ -27,8 +27,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
-from django.utils import timezone
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from departments.models import DepartmentKind
@@ -471,25 +470,3 @@ def close_slip(*, slip: SupervisionSlip, actor, comment: str, version: int) -> S
         detail=f"{current.code} {comment}",
     )
     return current
-
-
-# --- reading -----------------------------------------------------------------------------
-
-
-def outstanding_by_department(programme: Programme, as_of_date: datetime.date) -> dict[int, int]:
-    """Return {department id: slips outstanding at the end of ``as_of_date``} (one query).
-
-    Outstanding: issued on or before the date and not yet accepted, escalated or closed by
-    its end (local time). The same answer whenever it is asked about a past date.
-    """
-    end = timezone.make_aware(
-        datetime.datetime.combine(as_of_date + datetime.timedelta(days=1), datetime.time.min)
-    )
-    rows = (
-        SupervisionSlip.objects.filter(task__programme=programme, issued_on__lte=as_of_date)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
-        .order_by()
-        .values("department_id")
-        .annotate(count=Count("pk"))
-    )
-    return {row["department_id"]: row["count"] for row in rows}

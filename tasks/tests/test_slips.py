@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from pilot.testing.factories import UpdateFactory, stamp
+from tasks import supervision
 from tasks.models import (
     SlipLevel,
     SlipOrigin,
@@ -392,17 +393,17 @@ def test_outstanding_by_department_as_of_a_date(plan, personas, clock):
     slips.review_slip(
         slip=answered, actor=personas.office, accept=True, comment="", version=answered.version
     )
-    assert slips.outstanding_by_department(plan.programme, datetime.date(2021, 3, 23)) == {}
+    assert supervision.outstanding_by_department(plan.programme, datetime.date(2021, 3, 23)) == {}
     expected_march = {plan.commerce.pk: 1, plan.customs.pk: 1}
-    assert slips.outstanding_by_department(plan.programme, datetime.date(2021, 3, 31)) == (
+    assert supervision.outstanding_by_department(plan.programme, datetime.date(2021, 3, 31)) == (
         expected_march
     )
     # 2021-04-01: the blue slips were escalated, the yellow ones are outstanding.
-    assert slips.outstanding_by_department(plan.programme, datetime.date(2021, 4, 1)) == (
+    assert supervision.outstanding_by_department(plan.programme, datetime.date(2021, 4, 1)) == (
         expected_march
     )
     # Accepted on 2021-04-02: 海口海关 has none left from that day.
-    assert slips.outstanding_by_department(plan.programme, datetime.date(2021, 4, 2)) == {
+    assert supervision.outstanding_by_department(plan.programme, datetime.date(2021, 4, 2)) == {
         plan.commerce.pk: 1
     }
 

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from departments.models import Department, DepartmentKind
 from pilot.testing.factories import stamp
+from tasks import supervision
 from tasks.models import Programme, SlipLevel, SupervisionSlip
 from tasks.services import slips
 
@@ -42,7 +43,7 @@ def test_two_periods_without_any_report_give_every_lead_unit_a_yellow_slip(demo_
     assert {slip.level for slip in issued} == {SlipLevel.YELLOW}
     assert not SupervisionSlip.objects.filter(department__kind=DepartmentKind.COLLECTIVE).exists()
     assert issued[0].reason == "该任务连续2个报送期（2020年8月、2020年9月）无进展。"
-    outstanding = slips.outstanding_by_department(demo_plan, datetime.date(2020, 10, 15))
+    outstanding = supervision.outstanding_by_department(demo_plan, datetime.date(2020, 10, 15))
     assert (outstanding[commerce.pk], outstanding[customs.pk]) == (43, 5)
     assert sum(outstanding.values()) == len(issued)
 
