@@ -21,7 +21,7 @@ as a ``RowProblem`` (the import preview lists them); ``parse_plan`` refuses any.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -163,6 +163,16 @@ class ParsedPlan:
     problems: tuple[RowProblem, ...] = ()
     # Unit names no spelling of the lexicon matched, in order of first mention.
     new_units: tuple[str, ...] = ()
+    # Each known spelling met and the canonical name it was read as.
+    spellings: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class UnitLog:
+    """Collects, while parsing, the units no spelling matched and the spellings met."""
+
+    new: list[str]
+    spellings: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -240,19 +250,20 @@ def parse_rows(
     categories, table = _read_table(rows, problems)
     sources = {id(row): (row.measure, row.responsibility) for row in table}
     _apply_errata(table, errata)
-    new_units: list[str] | None = [] if allow_new_units else None
+    log = UnitLog([], {}) if allow_new_units else None
     tasks = []
     seen: set[int] = set()
     for row in table:
         if row.number is not None and row.number in seen:
             problems.append(_problem(row, "duplicate_number", f"序号 {row.number} 重复"))
         seen.add(row.number)
-        tasks.append(_to_task(row, *sources[id(row)], lexicon, new_units, problems))
+        tasks.append(_to_task(row, *sources[id(row)], lexicon, log, problems))
     return ParsedPlan(
         categories=tuple(categories),
         tasks=tuple(tasks),
         problems=tuple(problems),
-        new_units=tuple(new_units or ()),
+        new_units=tuple(log.new if log else ()),
+        spellings=tuple(log.spellings.items() if log else ()),
     )
 
 
@@ -302,20 +313,20 @@ def full_width_punctuation(text: str) -> str:
 
 
 def split_responsibility(
-    text: str, lexicon: Lexicon = DIRECTORY_LEXICON, new_units: list[str] | None = None
+    text: str, lexicon: Lexicon = DIRECTORY_LEXICON, log: UnitLog | None = None
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Return (leads, supports) as canonical names, each in order of first mention.
 
     The first clause names the leads whatever its verb (牵头, 统筹指导, 负责推进 ...);
     every later clause names supporting units, which is how the office reads 统筹指导
     followed by 负责推进 as well as 牵头 followed by 配合. A unit named in both keeps
-    only its lead role. An unknown unit is an error unless ``new_units`` collects it.
+    only its lead role. An unknown unit is an error unless ``log`` collects it.
     """
     leads: list[str] = []
     supports: list[str] = []
     for index, units in enumerate(_clauses(_NOTE.sub("", text))):
         target = leads if index == 0 else supports
-        names = _scan_units(units, lexicon, new_units)
+        names = _scan_units(units, lexicon, log)
         target.extend(name for name in names if name not in target)
     return tuple(leads), tuple(name for name in supports if name not in leads)
 
@@ -351,39 +362,53 @@ def _table_lines(text: str) -> list[tuple[int, str]]:
     ]
 
 
+def join_rows(rows: list[SourceRow], problems: list[RowProblem]) -> list[SourceRow]:
+    """Return one row per task: continuations joined, each row's category cell filled in.
+
+    A category cell repeated on every row (a merged cell in Word) opens no new category;
+    a row with a category and nothing else (a heading row) only opens one.
+    """
+    joined: list[SourceRow] = []
+    category = ""
+    for row in rows:
+        category = row.category.strip() or category
+        if row.number.strip():
+            joined.append(replace(row, category=category))
+        elif joined:
+            # The 序号 cell is empty: the rest of the row above, cell by cell.
+            last = joined[-1]
+            joined[-1] = replace(
+                last,
+                measure=last.measure + row.measure,
+                responsibility=last.responsibility + row.responsibility,
+                leads=last.leads + row.leads,
+                supports=last.supports + row.supports,
+                due=last.due + row.due,
+            )
+        elif row.measure.strip() or row.responsibility.strip():
+            problems.append(RowProblem(row.line, None, "orphan_continuation", "续行前没有任务"))
+    return joined
+
+
 def _read_table(
     rows: list[SourceRow], problems: list[RowProblem]
 ) -> tuple[list[ParsedCategory], list[_Row]]:
-    """Turn source rows into categories and rows, joining continuations.
-
-    A category cell repeated on every row (a merged cell in Word) opens no new category.
-    """
+    """Turn source rows into categories and rows."""
     categories: list[ParsedCategory] = []
     cells: list[str] = []
-    table: list[_Row] = []
     for row in rows:
         first = row.category.strip()
         if first and first not in cells:
             categories.append(_parse_category(first, len(categories) + 1))
             cells.append(first)
-        if row.number.strip():
-            table.append(_start_row(row, categories, cells, first, problems))
-        elif table:
-            # The 序号 cell is empty: the rest of the row above, cell by cell.
-            table[-1].measure += row.measure
-            table[-1].responsibility += row.responsibility
-            table[-1].leads += row.leads
-            table[-1].supports += row.supports
-        elif row.measure.strip() or row.responsibility.strip():
-            problems.append(RowProblem(row.line, None, "orphan_continuation", "续行前没有任务"))
+    table = [_start_row(row, categories, cells, problems) for row in join_rows(rows, problems)]
     return categories, table
 
 
-def _start_row(row, categories, cells, first, problems) -> _Row:
+def _start_row(row, categories, cells, problems) -> _Row:
     number = _read_number(row.number)
+    first = row.category.strip()
     category = categories[cells.index(first)].number if first else 0
-    if not first and categories:
-        category = categories[-1].number
     started = _Row(
         row.line,
         number,
@@ -396,7 +421,7 @@ def _start_row(row, categories, cells, first, problems) -> _Row:
     )
     if number is None:
         problems.append(_problem(started, "bad_number", f"序号不是数字：{row.number.strip()!r}"))
-    if not categories:
+    if not first:
         problems.append(_problem(started, "no_category", "任务前没有类别"))
     return started
 
@@ -431,13 +456,13 @@ def _to_task(
     source_measure: str,
     source_responsibility: str,
     lexicon: Lexicon,
-    new_units: list[str] | None,
+    log: UnitLog | None,
     problems: list[RowProblem],
 ) -> ParsedTask:
     """Build the task for a complete row, recording what is wrong with it."""
     if not row.measure.strip():
         problems.append(_problem(row, "empty_measure", "具体举措为空"))
-    units = _units_of(row, lexicon, new_units, problems)
+    units = _units_of(row, lexicon, log, problems)
     leads, supports = units or ((), ())
     if units is not None and not leads:
         problems.append(_problem(row, "no_lead", f"没有牵头单位：{row.responsibility!r}"))
@@ -460,17 +485,17 @@ def _to_task(
     )
 
 
-def _units_of(row, lexicon, new_units, problems) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def _units_of(row, lexicon, log, problems) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """Read leads and supports from their own columns if given, else from 责任分工.
 
     Return None (and record why) when the cell cannot be read.
     """
     try:
         if row.leads.strip():
-            leads = tuple(_scan_units(_unit_list(row.leads), lexicon, new_units))
-            supports = _scan_units(_unit_list(row.supports), lexicon, new_units)
+            leads = tuple(_scan_units(_unit_list(row.leads), lexicon, log))
+            supports = _scan_units(_unit_list(row.supports), lexicon, log)
             return leads, tuple(name for name in dict.fromkeys(supports) if name not in leads)
-        return split_responsibility(row.responsibility, lexicon, new_units)
+        return split_responsibility(row.responsibility, lexicon, log)
     except UnknownUnit as error:
         problems.append(_problem(row, "unknown_unit", str(error)))
     except ValueError as error:
@@ -506,12 +531,12 @@ class UnknownUnit(ValueError):
     """A unit list names a unit no spelling of the lexicon matches."""
 
 
-def _scan_units(text: str, lexicon: Lexicon, new_units: list[str] | None) -> list[str]:
+def _scan_units(text: str, lexicon: Lexicon, log: UnitLog | None) -> list[str]:
     """Return canonical names for a unit list such as "发改、交通、资规等有关部门和市县"."""
     names: list[str] = []
     position = 0
     while position < len(text):
-        step, name = _next_unit(text, position, lexicon, new_units)
+        step, name = _next_unit(text, position, lexicon, log)
         position += step
         if name and name not in names:
             names.append(name)
@@ -519,7 +544,7 @@ def _scan_units(text: str, lexicon: Lexicon, new_units: list[str] | None) -> lis
 
 
 def _next_unit(
-    text: str, position: int, lexicon: Lexicon, new_units: list[str] | None
+    text: str, position: int, lexicon: Lexicon, log: UnitLog | None
 ) -> tuple[int, str | None]:
     """Read one separator, 等-marker or unit at position; return (length, canonical name)."""
     rest = text[position:]
@@ -531,13 +556,15 @@ def _next_unit(
             return len(marker), collective
     for spelling in lexicon.spellings:
         if rest.startswith(spelling) and _ends_a_unit(rest[len(spelling) :], lexicon):
+            if log is not None:
+                log.spellings.setdefault(spelling, lexicon.canonical[spelling])
             return len(spelling), lexicon.canonical[spelling]
-    if new_units is None:
+    if log is None:
         raise UnknownUnit(f"unknown unit at {rest!r}")
     length = _unknown_length(rest, lexicon)
     name = rest[:length].strip()
-    if name and name not in new_units:
-        new_units.append(name)
+    if name and name not in log.new:
+        log.new.append(name)
     return length, name or None
 
 
