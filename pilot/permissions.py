@@ -59,6 +59,7 @@ def role_flags(user) -> dict:
         "admin_site": can_use_admin_site(user),
         "reports": can_view_reports(user),
         "review": can_use_review_queue(user),
+        "plan_import": can_import_plan(user),
     }
 
 
@@ -274,6 +275,11 @@ def can_confirm_completion(user, task: Task) -> bool:
 
 def can_manage_plan(user) -> bool:
     """Plan, departments, accounts, periods and return reasons are the office's."""
+    return is_office(user)
+
+
+def can_import_plan(user) -> bool:
+    """Importing a new programme's plan (upload, preview, confirm) is the office's."""
     return is_office(user)
 
 

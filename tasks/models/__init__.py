@@ -1,5 +1,6 @@
 from tasks.models.audit import AuditEvent, AuditVerb
 from tasks.models.plan import Assignment, AssignmentRole, Category, Programme, Task, TaskStatus
+from tasks.models.plan_import import PlanImport, PlanImportStatus
 from tasks.models.reporting import (
     Evidence,
     ProgressUpdate,
@@ -18,6 +19,8 @@ __all__ = [
     "AuditVerb",
     "Category",
     "Evidence",
+    "PlanImport",
+    "PlanImportStatus",
     "Programme",
     "ProgressUpdate",
     "ReportingPeriod",
