@@ -326,3 +326,121 @@ def _refused(office, name: str, data: bytes) -> str:
     assert PlanImport.objects.count() == 0
     assert Programme.objects.count() == 0
     return " ".join(refused.value.messages)
+
+
+HEADER_CELLS = ("试点任务", "序号", "具体举措", "责任分工")
+
+
+def _docx_with_merged_measure_cells() -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=4)
+    for cell, text in zip(table.rows[0].cells, HEADER_CELLS, strict=True):
+        cell.text = text
+    for index, row in enumerate(table.rows[1:], start=1):
+        row.cells[1].text = str(index)
+        row.cells[3].text = "省商务厅负责推进。"
+    table.cell(1, 0).text = "（一）完善体制"
+    table.cell(1, 2).merge(table.cell(2, 2)).text = "两项任务共用的举措。"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx(rows, merge: str | None = None) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    if merge:
+        book.active.merge_cells(merge)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _zip_bomb() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\0" * (20 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+HEADER = ("序号", "试点任务", "具体举措", "责任分工")
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("方案.pdf", lambda: b"%PDF-1.4", "只能导入 .docx、.xlsx、.csv 或 .txt 文件"),
+        ("空表.docx", lambda: _docx_without_table(), "Word 文件中没有表格"),
+        (
+            "无表头.xlsx",
+            lambda: _xlsx([("任务", "单位"), ("建设平台", "省商务厅")]),
+            "没有找到责任分工表",
+        ),
+        ("合并.docx", _docx_with_merged_measure_cells, "第 3 行的单元格与上一行合并"),
+        (
+            "合并.xlsx",
+            lambda: _xlsx(
+                [
+                    HEADER,
+                    (1, "（一）甲", "举措", "省商务厅负责推进。"),
+                    (2, "（一）甲", "", "省财政厅负责推进。"),
+                ],
+                merge="C2:C3",
+            ),
+            "第 3 行的单元格与上一行合并",
+        ),
+        (
+            "五千行.xlsx",
+            lambda: _xlsx(
+                [HEADER] + [(n, "（一）甲", "举措", "省商务厅负责推进。") for n in range(1, 5001)]
+            ),
+            "表格超过 2000 行",
+        ),
+        ("炸弹.docx", _zip_bomb, "疑似压缩炸弹"),
+        ("伪装.xlsx", lambda: b"this is not a zip file at all", "文件已损坏"),
+        (
+            "GBK.csv",
+            lambda: "序号,试点任务,具体举措,责任分工\n1,（一）甲,举措,省商务厅负责推进。\n".encode(
+                "gbk"
+            ),
+            "不是 UTF-8 编码",
+        ),
+        ("空.csv", lambda: b"", "文件是空的"),
+        ("无表头.txt", lambda: "一些文字\n".encode(), "没有找到表头"),
+    ],
+)
+def test_bad_files_are_refused_with_a_clear_message_and_nothing_saved(
+    office, clock, settings, name, make, message
+):
+    assert message in _refused(office, name, make())
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))
+
+
+def _docx_without_table() -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("附件：试点任务责任分工表（见另文）")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_file_over_10_mb_is_refused_before_it_is_read(office, clock):
+    assert "文件超过 10 MB" in _refused(office, "大.xlsx", b"0" * (10 * 1024 * 1024 + 1))

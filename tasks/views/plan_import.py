@@ -62,6 +62,11 @@ def import_preview(request, import_id: int):
 
 def _render_preview(request, plan_import, *, status=200, **forms):
     preview = build_preview(plan_import)
+    row_form, index = forms.get("row_form"), forms.get("row_index")
+    if row_form is not None and index is not None and 0 <= index < len(preview.rows):
+        # The office's typed text comes back in the row's form, not the stored cells.
+        typed = {key: row_form.data.get(key, "") for key in row_form.fields}
+        preview.rows[index].source = {**preview.rows[index].source, **typed}
     meta_form = forms.pop("meta_form", None) or ImportMetaForm(initial=preview.meta)
     context = {
         "plan_import": plan_import,
@@ -69,7 +74,8 @@ def _render_preview(request, plan_import, *, status=200, **forms):
         "meta_form": meta_form,
         "departments": Department.objects.order_by("sort_order", "name"),
         "kinds": UnitDecisionForm.base_fields["kind"].choices,
-        **forms,
+        "error_form": forms.get("unit_form") or forms.get("row_form"),
+        "row_index": forms.get("row_index"),
     }
     return render(request, "tasks/plan_import/preview.html", context, status=status)
 
