@@ -58,8 +58,14 @@ class Preview:
         return [row for row in self.rows if row.problems]
 
     @property
-    def unresolved_units(self) -> list[UnitMatch]:
-        return [unit for unit in self.units if not unit.resolved]
+    def units_to_review(self) -> list[UnitMatch]:
+        """Units the office decides or should look at (all but exact matches), undecided first."""
+        shown = [unit for unit in self.units if unit.status != "exact"]
+        return sorted(shown, key=lambda unit: (unit.resolved, unit.status == "alias"))
+
+    @property
+    def exact_units(self) -> list[UnitMatch]:
+        return [unit for unit in self.units if unit.status == "exact"]
 
 
 def build_preview(plan_import: PlanImport) -> Preview:

@@ -32,6 +32,9 @@ def _screenshot(page, name: str) -> None:
     folder = os.environ.get("PILOT_SCREENSHOT_DIR")
     if folder:
         page.screenshot(path=os.path.join(folder, name), full_page=True)
+        for part in ("import-units", "import-rows"):
+            page.locator(f"table.{part}").scroll_into_view_if_needed()
+            page.screenshot(path=os.path.join(folder, f"{part}-{name}"))
 
 
 def test_second_plan_is_imported_through_the_browser_and_its_reporters_file(page):
