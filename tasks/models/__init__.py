@@ -1,5 +1,6 @@
 from tasks.models.audit import AuditEvent, AuditVerb
 from tasks.models.plan import Assignment, AssignmentRole, Category, Programme, Task, TaskStatus
+from tasks.models.plan_history import PlanChange, PlanChangeKind
 from tasks.models.plan_import import PlanImport, PlanImportStatus
 from tasks.models.reporting import (
     Evidence,
@@ -19,6 +20,8 @@ __all__ = [
     "AuditVerb",
     "Category",
     "Evidence",
+    "PlanChange",
+    "PlanChangeKind",
     "PlanImport",
     "PlanImportStatus",
     "Programme",
