@@ -8,7 +8,7 @@ module, so a later plan change (a lead change, a department merge) leaves them a
 
 from django.db.models import Q, QuerySet
 
-from tasks.models import Assignment, ReportingPeriod
+from tasks.models import Assignment, ReportingPeriod, Task, TaskRevision
 
 
 def in_force_q(*, period: ReportingPeriod, prefix: str = "") -> Q:
@@ -42,3 +42,15 @@ def units_as_of(*, task_ids, period: ReportingPeriod) -> dict[int, list[tuple[in
     for task_id, department_id, role in rows:
         units.setdefault(task_id, []).append((department_id, role))
     return units
+
+
+def task_text_as_of(*, task: Task, period: ReportingPeriod) -> tuple[str, object]:
+    """Return (measure, due date) of ``task`` as they stood in ``period``."""
+    revision = (
+        TaskRevision.objects.filter(task=task, valid_until__starts_on__gt=period.starts_on)
+        .order_by("valid_until__starts_on")
+        .first()
+    )
+    if revision is None:
+        return task.measure, task.due_on
+    return revision.measure, revision.due_on

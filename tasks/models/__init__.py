@@ -1,6 +1,6 @@
 from tasks.models.audit import AuditEvent, AuditVerb
 from tasks.models.plan import Assignment, AssignmentRole, Category, Programme, Task, TaskStatus
-from tasks.models.plan_history import PlanChange, PlanChangeKind
+from tasks.models.plan_history import PlanChange, PlanChangeKind, TaskRevision
 from tasks.models.plan_import import PlanImport, PlanImportStatus
 from tasks.models.reporting import (
     Evidence,
@@ -31,6 +31,7 @@ __all__ = [
     "Review",
     "ReviewAction",
     "Task",
+    "TaskRevision",
     "TaskStatus",
     "UpdateRevision",
     "UpdateState",

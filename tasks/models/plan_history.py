@@ -8,6 +8,7 @@ from tasks.models.reporting import ReportingPeriod
 
 class PlanChangeKind(models.TextChoices):
     UNITS_CHANGED = "units_changed", _("调整责任单位")
+    TEXT_CHANGED = "text_changed", _("调整举措或完成时限")
     DEPARTMENTS_MERGED = "departments_merged", _("单位合并（机构改革）")
 
 
@@ -52,3 +53,30 @@ class PlanChange(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}：{self.detail}"
+
+
+class TaskRevision(models.Model):
+    """A task's measure and due date as they stood before a change (``PlanChange``).
+
+    In force up to, not including, ``valid_until``; the task row holds the current text.
+    """
+
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("任务")
+    )
+    measure = models.TextField(_("具体举措"))
+    due_on = models.DateField(_("完成期限"))
+    valid_until = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("终止于期次")
+    )
+    change = models.OneToOneField(
+        PlanChange, on_delete=models.CASCADE, related_name="revision", verbose_name=_("变更")
+    )
+
+    class Meta:
+        ordering = ["task", "valid_until__starts_on"]
+        verbose_name = _("任务原文本")
+        verbose_name_plural = _("任务原文本")
+
+    def __str__(self):
+        return f"{self.task.number} → {self.valid_until}"

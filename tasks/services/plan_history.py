@@ -25,6 +25,7 @@ from tasks.models import (
     Programme,
     ReportingPeriod,
     Task,
+    TaskRevision,
 )
 from tasks.services.audit import record_event
 
@@ -106,6 +107,56 @@ def change_task_units(
     return _record(
         task.programme, task, PlanChangeKind.UNITS_CHANGED, effective, reason, detail, actor
     )
+
+
+@transaction.atomic
+def change_task_text(
+    *,
+    task: Task,
+    measure: str,
+    due_on: datetime.date,
+    effective: ReportingPeriod,
+    reason: str,
+    actor,
+) -> PlanChange:
+    """Change the task's measure and/or due date from ``effective`` on; keep the old ones."""
+    reason = _check(actor, reason)
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if effective.programme_id != task.programme_id:
+        raise ValidationError(_("生效期次不属于该任务所在的方案。"))
+    measure = (measure or "").strip()
+    if not measure:
+        raise ValidationError(_("具体举措不能为空。"))
+    if measure == task.measure and due_on == task.due_on:
+        raise ValidationError(_("没有任何修改。"))
+    later = task.revisions.filter(valid_until__starts_on__gt=effective.starts_on)
+    if later.exists():
+        raise ValidationError(_("该任务在更晚的期次已有调整，生效期次不能更早。"))
+    parts = []
+    if measure != task.measure:
+        parts.append(_("具体举措"))
+    if due_on != task.due_on:
+        parts.append(_("完成期限 %(old)s → %(new)s") % {"old": task.due_on, "new": due_on})
+    change = _record(
+        task.programme,
+        task,
+        PlanChangeKind.TEXT_CHANGED,
+        effective,
+        reason,
+        "、".join(parts),
+        actor,
+    )
+    if effective != _first_period(task.programme):
+        TaskRevision.objects.create(
+            task=task,
+            measure=task.measure,
+            due_on=task.due_on,
+            valid_until=effective,
+            change=change,
+        )
+    task.measure, task.due_on = measure, due_on
+    task.save(update_fields=["measure", "due_on"])
+    return change
 
 
 @transaction.atomic

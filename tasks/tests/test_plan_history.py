@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from departments.models import Department, DepartmentAlias, DepartmentKind
 from tasks.models import Assignment, AuditEvent, PlanChange, PlanChangeKind
-from tasks.plan_asof import units_as_of
-from tasks.services.plan_history import change_task_units, merge_departments
+from tasks.plan_asof import task_text_as_of, units_as_of
+from tasks.services.plan_history import change_task_text, change_task_units, merge_departments
 
 LEAD, SUPPORT = "lead", "support"
 
@@ -132,3 +132,40 @@ def test_plan_changes_need_the_office_and_a_reason(plan, personas, clock):
         )
     assert PlanChange.objects.count() == 0
     assert _units(plan, t2, 2021, 4) == [("海口海关", LEAD), ("省商务厅", SUPPORT)]
+
+
+def test_a_moved_due_date_and_reworded_measure_apply_from_their_period(plan, personas, clock):
+    t1 = plan.tasks[0]
+    old_due = t1.due_on
+
+    change_task_text(
+        task=t1,
+        measure="建设国际贸易单一窗口服务贸易专区。",
+        due_on=datetime.date(2021, 12, 31),
+        effective=plan.periods[(2021, 5)],
+        reason="联席会议第三次会议决定延期",
+        actor=personas.office,
+    )
+
+    t1.refresh_from_db()
+    assert task_text_as_of(task=t1, period=plan.periods[(2021, 4)]) == ("建设单一窗口。", old_due)
+    assert task_text_as_of(task=t1, period=plan.periods[(2021, 5)]) == (
+        "建设国际贸易单一窗口服务贸易专区。",
+        datetime.date(2021, 12, 31),
+    )
+    assert t1.due_on == datetime.date(2021, 12, 31)
+    change = PlanChange.objects.get()
+    assert change.detail == f"具体举措、完成期限 {old_due} → 2021-12-31"
+
+
+def test_a_text_change_with_nothing_changed_is_refused(plan, personas, clock):
+    t1 = plan.tasks[0]
+    with pytest.raises(ValidationError, match="没有任何修改"):
+        change_task_text(
+            task=t1,
+            measure=t1.measure,
+            due_on=t1.due_on,
+            effective=plan.periods[(2021, 5)],
+            reason="核对",
+            actor=personas.office,
+        )
