@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -21,6 +22,7 @@ from conftest import browser_login
 from pilot.factories import UpdateFactory
 from reports.models import ReportKind, ReportRun, RunState
 from tasks.models import UpdateState
+from tasks.plan_import.services import start_plan_import
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +59,13 @@ def objects(plan, personas):
         created_at=timezone.now(),
         finished_at=timezone.now(),
     )
-    return {"task": task, "march": march, "submitted": submitted, "run": run}
+    # A plan import with a new unit and a row with problems: every part of the preview.
+    table = "序号,试点任务,具体举措,责任分工\n1,（一）甲,建设平台。,省商务厅牵头，省新设局配合。\n"
+    table += "2,（一）甲,,省商务厅\n"
+    draft = start_plan_import(
+        upload=SimpleUploadedFile("方案.csv", table.encode()), actor=personas.office
+    )
+    return {"task": task, "march": march, "submitted": submitted, "run": run, "import": draft}
 
 
 def _pages(persona, plan, objects):
@@ -81,6 +89,8 @@ def _pages(persona, plan, objects):
             reverse("report-runs"),
             reverse("report-run", args=[objects["run"].pk]),
             reverse("report-template"),
+            reverse("plan-import-list"),
+            reverse("plan-import-preview", args=[objects["import"].pk]),
         ]
     if persona == "lead":
         return [
