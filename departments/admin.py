@@ -99,6 +99,8 @@ class DepartmentAdmin(TextInputAdminMixin, admin.ModelAdmin):
     search_fields = ("name", "short_name", "aliases__name")
     ordering = ("sort_order", "name")
     inlines = (DepartmentAliasInline, DepartmentContactInline)
+    # Set by a merge (tasks.services.plan_history.merge_departments), never by hand.
+    readonly_fields = ("merged_into",)
 
 
 @admin.register(DepartmentAlias)

@@ -36,6 +36,17 @@ class Department(models.Model):
         ),
     )
 
+    # Set when an institutional reform (机构改革) merged this body into another one
+    # (tasks.services.plan_history.merge_departments); its earlier record stays its own.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("并入单位"),
+    )
+
     objects = DepartmentQuerySet.as_manager()
 
     class Meta:

@@ -75,6 +75,7 @@ def role_flags(user) -> dict:
         "review": can_use_review_queue(user),
         "scores": can_view_scores(user),
         "meetings": can_view_meetings(user),
+        "plan_import": can_import_plan(user),
     }
 
 
@@ -305,6 +306,11 @@ def can_confirm_completion(user, task: Task) -> bool:
 
 def can_manage_plan(user) -> bool:
     """Plan, departments, accounts, periods and return reasons are the office's."""
+    return is_office(user)
+
+
+def can_import_plan(user) -> bool:
+    """Importing a new programme's plan (upload, preview, confirm) is the office's."""
     return is_office(user)
 
 

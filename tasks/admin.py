@@ -107,6 +107,8 @@ class AssignmentInline(TextInputAdminMixin, admin.TabularInline):
     fk_name = "task"
     extra = 0
     autocomplete_fields = ("department", "on_behalf_of")
+    # The current plan only; changes with history go through tasks.services.plan_history.
+    exclude = ("valid_from", "valid_until")
 
     def get_queryset(self, request):
         # Each row's title (Assignment.__str__) names its task and department.
@@ -135,6 +137,7 @@ class AssignmentAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_filter = ("role", "task__programme", "department__kind")
     search_fields = ("task__number__exact", "department__name")
     autocomplete_fields = ("task", "department", "on_behalf_of")
+    exclude = ("valid_from", "valid_until")
 
 
 @admin.register(ReportingPeriod)

@@ -1,9 +1,44 @@
 from django.urls import path
 
-from tasks.views import extensions, office, plan_export, reporter, slips, task_list, task_page
+from tasks.views import (
+    extensions,
+    office,
+    plan_export,
+    plan_import,
+    reporter,
+    slips,
+    task_list,
+    task_page,
+)
 
 urlpatterns = [
     path("plan/export.xlsx", plan_export.export_plan_xlsx, name="plan-export"),
+    path("plan/imports/", plan_import.import_list, name="plan-import-list"),
+    path("plan/imports/template.xlsx", plan_import.import_template, name="plan-import-template"),
+    path("plan/imports/<int:import_id>/", plan_import.import_preview, name="plan-import-preview"),
+    path("plan/imports/<int:import_id>/file/", plan_import.import_file, name="plan-import-file"),
+    path(
+        "plan/imports/<int:import_id>/rows/<int:index>/",
+        plan_import.import_row,
+        name="plan-import-row",
+    ),
+    path(
+        "plan/imports/<int:import_id>/rows/<int:index>/remove/",
+        plan_import.import_row_remove,
+        name="plan-import-row-remove",
+    ),
+    path("plan/imports/<int:import_id>/unit/", plan_import.import_unit, name="plan-import-unit"),
+    path("plan/imports/<int:import_id>/meta/", plan_import.import_meta, name="plan-import-meta"),
+    path(
+        "plan/imports/<int:import_id>/confirm/",
+        plan_import.import_confirm,
+        name="plan-import-confirm",
+    ),
+    path(
+        "plan/imports/<int:import_id>/discard/",
+        plan_import.import_discard,
+        name="plan-import-discard",
+    ),
     path("review/", office.review_queue, name="review-queue"),
     path("review/bulk-accept/", office.bulk_accept, name="review-bulk-accept"),
     path("review/<int:update_id>/", office.review_update, name="review-update"),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -21,6 +22,7 @@ from conftest import browser_login
 from pilot.testing.factories import UpdateFactory
 from reports.models import ReportKind, ReportRun, RunState
 from tasks.models import Extension, SupervisionSlip, UpdateState
+from tasks.plan_import.services import start_plan_import
 from tasks.services import meetings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,6 +60,12 @@ def objects(plan, personas):
         created_at=timezone.now(),
         finished_at=timezone.now(),
     )
+    # A plan import with a new unit and a row with problems: every part of the preview.
+    table = "序号,试点任务,具体举措,责任分工\n1,（一）甲,建设平台。,省商务厅牵头，省新设局配合。\n"
+    table += "2,（一）甲,,省商务厅\n"
+    draft = start_plan_import(
+        upload=SimpleUploadedFile("方案.csv", table.encode()), actor=personas.office
+    )
     meeting = meetings.create_meeting(
         programme=plan.programme, held_on=march.due_on, tasks=[task], actor=personas.office
     )
@@ -90,6 +98,7 @@ def objects(plan, personas):
         "extension": extension,
         "slip": slip,
         "meeting": meeting,
+        "import": draft,
     }
 
 
@@ -121,6 +130,8 @@ def _pages(persona, plan, objects):
             reverse("extension-detail", args=[objects["extension"].pk]),
             reverse("slip-list"),
             reverse("slip-detail", args=[objects["slip"].pk]),
+            reverse("plan-import-list"),
+            reverse("plan-import-preview", args=[objects["import"].pk]),
         ]
     if persona == "lead":
         return [

@@ -34,6 +34,7 @@ from reports.models import (
     RunState,
 )
 from tasks.models import ReturnReason
+from tasks.plan_import.services import start_plan_import
 from tasks.services import meetings, reporting, review
 from tasks.tests.test_loop_query_counts import FILLED
 
@@ -128,10 +129,16 @@ def objects(plan, personas, clock):
         result=DeliveryResult.choices[0][0],
     )
     updates = [submitted, supporting, returned, accepted, draft]
+    table = "序号,试点任务,具体举措,责任分工\n1,（一）甲,建设平台。,省商务厅牵头，省新设局配合。\n"
+    plan_import = start_plan_import(
+        upload=SimpleUploadedFile("方案.csv", table.encode()), actor=personas.office
+    )
     meeting = meetings.create_meeting(
         programme=plan.programme, held_on=march.due_on, tasks=[t1], actor=personas.office
     )
     return {
+        "import_id": [plan_import.pk],
+        "index": [0],
         "meeting_id": [meeting.pk],
         "item_id": list(meeting.items.values_list("pk", flat=True)),
         "task_id": [t.pk for t in plan.tasks],

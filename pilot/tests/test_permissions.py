@@ -540,6 +540,7 @@ def test_can_confirm_completion(plan, who, persona, situation, expected):
 # Rules that depend on the persona alone: (rule, office, lead, support, outsider, member, anon).
 PERSONA_ONLY_RULES = [
     ("can_manage_plan", True, False, False, False, False, False),
+    ("can_import_plan", True, False, False, False, False, False),
     ("can_request_report", True, False, False, False, False, False),
     ("can_view_reports", True, False, False, False, True, False),
     ("can_start_updates", False, True, True, True, False, False),

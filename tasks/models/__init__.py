@@ -1,6 +1,8 @@
 from tasks.models.audit import AuditEvent, AuditVerb
 from tasks.models.meetings import AgendaItem, AgendaSource, Decision, Meeting
 from tasks.models.plan import Assignment, AssignmentRole, Category, Programme, Task, TaskStatus
+from tasks.models.plan_history import PlanChange, PlanChangeKind, TaskRevision
+from tasks.models.plan_import import PlanImport, PlanImportStatus
 from tasks.models.reporting import (
     Evidence,
     ProgressUpdate,
@@ -44,6 +46,10 @@ __all__ = [
     "ExtensionEvidence",
     "ExtensionState",
     "Meeting",
+    "PlanChange",
+    "PlanChangeKind",
+    "PlanImport",
+    "PlanImportStatus",
     "Programme",
     "ProgressUpdate",
     "ReportingPeriod",
@@ -56,6 +62,7 @@ __all__ = [
     "SlipStatus",
     "SupervisionSlip",
     "Task",
+    "TaskRevision",
     "TaskStatus",
     "UpdateRevision",
     "UpdateState",

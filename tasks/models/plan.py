@@ -135,8 +135,22 @@ class AssignmentRole(models.TextChoices):
     SUPPORT = "support", _("配合单位")
 
 
+class CurrentAssignmentManager(models.Manager):
+    """The plan as it stands now: assignments no change has ended."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(valid_until__isnull=True)
+
+
 class Assignment(models.Model):
-    """A department's responsibility for a task, as lead or supporting unit."""
+    """A department's responsibility for a task, as lead or supporting unit.
+
+    A plan change (tasks.services.plan_history) never deletes or rewrites an assignment
+    that was in force: it ends it (``valid_until``, the first period it no longer holds)
+    and adds the new one (``valid_from``), so earlier periods keep the plan as it stood.
+    ``objects`` (and ``task.assignments``) hold the current plan only; ``all_periods``
+    holds every row, for the figures of a past period (``tasks.plan_asof``).
+    """
 
     task = models.ForeignKey(
         Task, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("任务")
@@ -155,11 +169,37 @@ class Assignment(models.Model):
         verbose_name=_("代表集合单位"),
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    valid_from = models.ForeignKey(
+        "ReportingPeriod",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("起始期次"),
+        help_text=_("空：自方案开始起。"),
+    )
+    valid_until = models.ForeignKey(
+        "ReportingPeriod",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("终止于期次"),
+        help_text=_("自该期次起不再承担；空：现行。"),
+    )
+
+    objects = CurrentAssignmentManager()
+    all_periods = models.Manager()  # noqa: DJ012 (a second manager, not a field)
 
     class Meta:
         ordering = ["task", "role", "order"]
+        base_manager_name = "all_periods"
         constraints = [
-            models.UniqueConstraint(fields=["task", "department"], name="unique_assignment")
+            models.UniqueConstraint(
+                fields=["task", "department"],
+                condition=models.Q(valid_until__isnull=True),
+                name="unique_current_assignment",
+            )
         ]
         indexes = [models.Index(fields=["department", "role"])]
         verbose_name = _("责任分工")
