@@ -8,6 +8,7 @@ the idle-session middleware (pilot.middleware, a save at most once a minute) doe
 no session write is excluded, except on the one route below that writes by design.
 """
 
+import datetime
 import itertools
 import re
 
@@ -33,7 +34,7 @@ from reports.models import (
     ReportRun,
     RunState,
 )
-from tasks.models import ReturnReason
+from tasks.models import Extension, ReturnReason, SupervisionSlip
 from tasks.plan_import.services import start_plan_import
 from tasks.services import meetings, reporting, review
 from tasks.tests.test_loop_query_counts import FILLED
@@ -136,10 +137,33 @@ def objects(plan, personas, clock):
     meeting = meetings.create_meeting(
         programme=plan.programme, held_on=march.due_on, tasks=[t1], actor=personas.office
     )
+    extension = Extension.objects.create(
+        task=t1,
+        department=plan.commerce,
+        current_due_on=t1.due_on,
+        requested_due_on=datetime.date(2021, 9, 30),
+        reason="需等待上级批复。",
+        requested_at=stamp(2021, 3, 9),
+        requested_by=personas.lead,
+    )
+    slip = SupervisionSlip.objects.create(
+        task=t1,
+        department=plan.commerce,
+        level="red",
+        year=2021,
+        number=1,
+        origin="hand",
+        reason="该任务连续两期受阻。",
+        issued_on=datetime.date(2021, 3, 9),
+        issued_at=stamp(2021, 3, 9),
+        response_due=datetime.date(2021, 3, 12),
+    )
     return {
         "import_id": [plan_import.pk],
         "index": [0],
         "meeting_id": [meeting.pk],
+        "extension_id": [extension.pk],
+        "slip_id": [slip.pk],
         "item_id": list(meeting.items.values_list("pk", flat=True)),
         "task_id": [t.pk for t in plan.tasks],
         "period_id": [march.pk, plan.periods[(2021, 2)].pk],

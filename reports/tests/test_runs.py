@@ -213,7 +213,11 @@ def test_setup_schedules_is_idempotent():
     call_command("setup_schedules", stdout=StringIO())
 
     tasks = sorted(PeriodicTask.objects.values_list("task", flat=True))
-    assert tasks == ["reports.tasks.reap_stale_runs_task", "reports.tasks.run_daily_schedule_task"]
+    assert tasks == [
+        "reports.tasks.reap_stale_runs_task",
+        "reports.tasks.run_daily_schedule_task",
+        "reports.tasks.run_slip_schedule_task",
+    ]
     assert sorted(DistributionList.objects.values_list("kind", flat=True)) == ["members", "office"]
 
 
