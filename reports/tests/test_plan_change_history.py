@@ -1,9 +1,6 @@
 """A department merge and a lead change effective from April leave March's report as it
-was: the March 月报 (document and workbook) built before and after the changes agree.
-
-Marked xfail (strict) until the figures read assignments through ``tasks.plan_asof``
-(issue 14, part 3; the wiring waits for the figure-caching rewrite of ``reports/figures``):
-today the figures read the current plan, so March names the unit that took over.
+was: the March 月报 (document and workbook) built before and after the changes agree
+(the figures read assignments through ``tasks.plan_asof``, issue 14 part 3).
 """
 
 import datetime
@@ -44,7 +41,6 @@ def _march(plan):
     )
 
 
-@pytest.mark.xfail(strict=True, reason="figures do not read tasks.plan_asof yet (issue 14.3)")
 def test_march_report_is_unchanged_by_a_merge_and_a_lead_change_from_april(plan, personas, clock):
     march = plan.periods[(2021, 3)]
     t1, t2, _t3 = plan.tasks
