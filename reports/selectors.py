@@ -38,6 +38,7 @@ from tasks.models import (
     UpdateState,
 )
 from tasks.periods import cutoff
+from tasks.plan_asof import in_force_q
 
 CHUNK_SIZE = 2000
 # States in which a department has not (yet, or any more) handed its report in.
@@ -163,7 +164,11 @@ def task_rows(
         else figures.states_as_of(programme=programme, period=period, now=now)
     )
     cut = cutoff(period, now=now)
-    assignments = Assignment.objects.select_related("department").order_by("order", "pk")
+    assignments = (
+        Assignment.all_periods.filter(in_force_q(period=period))
+        .select_related("department")
+        .order_by("order", "pk")
+    )
     updates = (
         ProgressUpdate.objects.filter(period=period)
         .select_related("department")
@@ -303,7 +308,8 @@ def report_tasks(
     """
     leads: dict[int, list] = defaultdict(list)
     for assignment in (
-        Assignment.objects.filter(task__programme=programme, role=AssignmentRole.LEAD)
+        Assignment.all_periods.filter(task__programme=programme, role=AssignmentRole.LEAD)
+        .filter(in_force_q(period=period))
         .select_related("department")
         .order_by("order", "pk")
     ):

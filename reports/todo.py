@@ -26,6 +26,7 @@ from reports import selectors as report_selectors
 from reports.models import ReportRun, RunState
 from tasks import selectors
 from tasks.models import (
+    Assignment,
     AssignmentRole,
     Programme,
     ProgressUpdate,
@@ -35,6 +36,7 @@ from tasks.models import (
     UpdateState,
 )
 from tasks.periods import FilingWindow, filing_opens_on, filing_window, working_days_left
+from tasks.plan_asof import in_force_q
 
 # How many entries of a group the home shows; the group's link leads to the rest.
 SHOWN = 5
@@ -175,7 +177,9 @@ def _to_file_group(items, period: ReportingPeriod, today: datetime.date) -> Todo
 
 def _inputs_group(department: Department, period: ReportingPeriod) -> TodoGroup:
     """Supporting units' submitted input on tasks the department leads, not yet drawn on."""
-    leads = department.assignments.filter(task_id=OuterRef("task_id"), role=AssignmentRole.LEAD)
+    leads = Assignment.all_periods.filter(in_force_q(period=period)).filter(
+        department=department, task_id=OuterRef("task_id"), role=AssignmentRole.LEAD
+    )
     drawn = ProgressUpdate.objects.filter(
         drawn_from=OuterRef("pk"), department=department, period=period
     )

@@ -9,6 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from departments.models import Department, DepartmentAlias, DepartmentKind, Profile, Role
 from tasks.models import Assignment, ProgressUpdate, ReportingPeriod
+from tasks.plan_asof import in_force_q
 
 
 def open_in_period_q(*, start: datetime.date, prefix: str = "") -> Q:
@@ -21,7 +22,9 @@ def open_in_period_q(*, start: datetime.date, prefix: str = "") -> Q:
 def reporting_departments() -> Q:
     """Return a filter of Assignment (or ProgressUpdate) rows: the department holds an
     active reporter and is not the programme's own office (the issuer, by name or alias),
-    which receives the reports rather than owing them.
+    which receives the reports rather than owing them. A department merged into another
+    (``Department.merged_into``) counts with the reporters of the one it merged into: its
+    accounts moved there, and the periods before the merge still owe what they owed.
 
     The reporter test is one uncorrelated subquery (the database computes the set of
     departments once per query, not once per row: at 1.5 M updates that is the difference
@@ -34,7 +37,8 @@ def reporting_departments() -> Q:
     aliases = DepartmentAlias.objects.filter(
         department_id=OuterRef("department_id"), name=OuterRef("task__programme__issuer")
     )
-    return Q(department_id__in=with_reporter) & ~Q(department__name=issuer) & ~Q(Exists(aliases))
+    reporting = Q(department_id__in=with_reporter) | Q(department__merged_into_id__in=with_reporter)
+    return reporting & ~Q(department__name=issuer) & ~Q(Exists(aliases))
 
 
 def submitted_exists(*, period_ids, late: bool) -> Exists:
@@ -52,9 +56,11 @@ def submitted_exists(*, period_ids, late: bool) -> Exists:
 
 
 def owed_q(*, period: ReportingPeriod) -> Q:
-    """Return the Assignment filter of the expected submissions of ``period``."""
+    """Return the Assignment filter of the expected submissions of ``period`` (over
+    ``Assignment.all_periods``: the assignments in force in ``period``)."""
     return (
-        ~Q(department__kind=DepartmentKind.COLLECTIVE)
+        in_force_q(period=period)
+        & ~Q(department__kind=DepartmentKind.COLLECTIVE)
         & Q(reporting_departments())
         & open_in_period_q(start=period.starts_on, prefix="task__")
     )
@@ -75,7 +81,8 @@ def reporting_outcome_q(
     a dashboard figure links to holds exactly the tasks behind that figure.
     """
     owed = (
-        Assignment.objects.filter(task_id=OuterRef("pk"))
+        Assignment.all_periods.filter(task_id=OuterRef("pk"))
+        .filter(in_force_q(period=period))
         .exclude(department__kind=DepartmentKind.COLLECTIVE)
         .filter(reporting_departments())
     )

@@ -11,9 +11,12 @@ from django.db.models import Q, QuerySet
 from tasks.models import Assignment, ReportingPeriod, Task, TaskRevision
 
 
-def in_force_q(*, period: ReportingPeriod, prefix: str = "") -> Q:
-    """Return the filter of assignments in force in ``period`` (``prefix`` reaches them)."""
-    start = period.starts_on
+def in_force_q(*, period: ReportingPeriod | None = None, prefix: str = "", start=None) -> Q:
+    """Return the filter of assignments in force in ``period`` (``prefix`` reaches them);
+    ``start`` instead of ``period``: a period's start date or an expression giving it (an
+    ``OuterRef`` to the period of the row a subquery is about)."""
+    if period is not None:
+        start = period.starts_on
     return (
         Q(**{f"{prefix}valid_from__isnull": True})
         | Q(**{f"{prefix}valid_from__starts_on__lte": start})

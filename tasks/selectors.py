@@ -65,9 +65,11 @@ def review_queue(*, programme: Programme, filters: Mapping) -> QuerySet[Progress
 
 
 def lead_departments(*, programme: Programme) -> QuerySet[Department]:
-    """Return the departments that lead at least one task of the programme."""
+    """Return the departments that lead at least one task of the programme (now)."""
     return Department.objects.filter(
-        assignments__role=AssignmentRole.LEAD, assignments__task__programme=programme
+        assignments__role=AssignmentRole.LEAD,
+        assignments__task__programme=programme,
+        assignments__valid_until__isnull=True,
     ).distinct()
 
 

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from departments.models import DepartmentKind
 from tasks.models import Assignment, AssignmentRole, TaskStatus
+from tasks.plan_asof import in_force_q
 
 
 class Report(NamedTuple):
@@ -77,10 +78,14 @@ def combine_statuses(statuses: list[str]) -> str:
     return TaskStatus.ON_TRACK
 
 
-def lead_units(*, tasks) -> dict[int, list[int]]:
-    """Return {task id: [concrete lead department ids]} for a Task queryset (one query)."""
+def lead_units(*, tasks, period=None) -> dict[int, list[int]]:
+    """Return {task id: [concrete lead department ids]} for a Task queryset (one query): the
+    current leads, or those in force in ``period`` if given."""
+    held = Assignment.objects.all()
+    if period is not None:
+        held = Assignment.all_periods.filter(in_force_q(period=period))
     rows = (
-        Assignment.objects.filter(task__in=tasks, role=AssignmentRole.LEAD)
+        held.filter(task__in=tasks, role=AssignmentRole.LEAD)
         .exclude(department__kind=DepartmentKind.COLLECTIVE)
         .order_by()
         .values_list("task_id", "department_id")
@@ -89,6 +94,34 @@ def lead_units(*, tasks) -> dict[int, list[int]]:
     for task_id, department_id in rows:
         leads.setdefault(task_id, []).append(department_id)
     return leads
+
+
+class LeadSpan(NamedTuple):
+    """A concrete lead assignment and the period starts it holds between (None: open)."""
+
+    department_id: int
+    since: datetime.date | None
+    until: datetime.date | None
+
+    def in_force(self, start: datetime.date) -> bool:
+        return (self.since is None or self.since <= start) and (
+            self.until is None or self.until > start
+        )
+
+
+def lead_spans(*, tasks) -> dict[int, list[LeadSpan]]:
+    """Return {task id: [LeadSpan]} of every lead assignment, current or ended (one query),
+    for walking the rule over periods with the leads of each period."""
+    rows = (
+        Assignment.all_periods.filter(task__in=tasks, role=AssignmentRole.LEAD)
+        .exclude(department__kind=DepartmentKind.COLLECTIVE)
+        .order_by()
+        .values_list("task_id", "department_id", "valid_from__starts_on", "valid_until__starts_on")
+    )
+    spans: dict[int, list[LeadSpan]] = {}
+    for task_id, department_id, since, until in rows:
+        spans.setdefault(task_id, []).append(LeadSpan(department_id, since, until))
+    return spans
 
 
 def row_state(task) -> TaskState:

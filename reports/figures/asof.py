@@ -46,7 +46,7 @@ from tasks.models import (
     UpdateState,
 )
 from tasks.periods import cutoff
-from tasks.status_rule import Report, TaskState, combine, lead_units
+from tasks.status_rule import Report, TaskState, combine, lead_spans
 
 
 @dataclass
@@ -75,13 +75,27 @@ def walk_statuses(
         cutoffs[index] = max(cutoffs[index], cutoffs[index - 1])
     index_of = {period.pk: index for index, period in enumerate(periods)}
     tasks = Task.objects.filter(programme=programme)
-    leads = lead_units(tasks=tasks)
+    spans = lead_spans(tasks=tasks)
+    # The leads of each period are those in force in it (a lead change or a merge from a
+    # later period leaves the earlier ones as they were); tasks whose leads never changed
+    # keep one list throughout.
+    first_start = periods[0].starts_on if periods else None
+    leads = {task_id: _leads_at(task_spans, first_start) for task_id, task_spans in spans.items()}
+    changing = {
+        task_id
+        for task_id, task_spans in spans.items()
+        if any(span.since is not None or span.until is not None for span in task_spans)
+    }
+    ever = {
+        task_id: {span.department_id for span in task_spans}
+        for task_id, task_spans in spans.items()
+    }
     inputs = _task_inputs(tasks, leads)
     effects: list[list] = [[] for _period in periods]
     for update in _accepted(period_ids=list(index_of)):
         task_id, department_id, period_id, reviewed_at = update[:4]
         task = inputs.get(task_id)
-        if task is None or department_id not in task.leads:
+        if task is None or department_id not in ever.get(task_id, ()):
             continue
         first = index_of[period_id]
         # An accepted update without a review time (older data) counts from its own period.
@@ -101,6 +115,11 @@ def walk_statuses(
     }
     changed: set[int] = set()
     for index, period in enumerate(periods):
+        for task_id in changing:
+            now_leads = _leads_at(spans[task_id], period.starts_on)
+            if task_id in inputs and now_leads != inputs[task_id].leads:
+                inputs[task_id].leads = now_leads
+                changed.add(task_id)
         changed.update(confirmations[index])
         confirmed.update(confirmations[index])
         for task_id, department_id, period_id, _at, status, percent, coordination in effects[index]:
@@ -122,6 +141,12 @@ def walk_statuses(
             )
         changed.clear()
         yield period, states
+
+
+def _leads_at(spans, start) -> list[int]:
+    if start is None:
+        return [span.department_id for span in spans if span.until is None]
+    return [span.department_id for span in spans if span.in_force(start)]
 
 
 def _task_inputs(tasks, leads) -> dict[int, _TaskInputs]:

@@ -21,11 +21,19 @@ from tasks.models import (
     ReportingPeriod,
     Task,
 )
+from tasks.plan_asof import in_force_q
 
 
-def department_tasks(*, programme: Programme, department: Department) -> QuerySet:
-    """Return the tasks of ``programme`` that ``department`` leads or supports."""
+def department_tasks(
+    *, programme: Programme, department: Department, period: ReportingPeriod | None = None
+) -> QuerySet:
+    """Return the tasks of ``programme`` that ``department`` leads or supports (now, or in
+    ``period`` if given)."""
     held = Assignment.objects.filter(department=department, task_id=OuterRef("pk"))
+    if period is not None:
+        held = Assignment.all_periods.filter(in_force_q(period=period)).filter(
+            department=department, task_id=OuterRef("pk")
+        )
     return Task.objects.filter(programme=programme).filter(Exists(held))
 
 
@@ -35,9 +43,11 @@ def department_figures(
     """Return the overview's figures restricted to ``department``'s tasks (four queries)."""
     today = clock.today()
     counts = tasks_by_category(
-        tasks=department_tasks(programme=programme, department=department), today=today
+        tasks=department_tasks(programme=programme, department=department, period=period),
+        today=today,
     )
-    row = Assignment.objects.filter(task__programme=programme, department=department).aggregate(
+    held = Assignment.all_periods.filter(in_force_q(period=period))
+    row = held.filter(task__programme=programme, department=department).aggregate(
         led=Count("pk", filter=Q(role=AssignmentRole.LEAD)),
         supported=Count("pk", filter=Q(role=AssignmentRole.SUPPORT)),
         **reporting_aggregates(period=period),
@@ -74,8 +84,13 @@ def department_record(*, programme: Programme, department: Department) -> list[R
     returned = _returned_by_period(department=department, period_ids=ids)
     rows = []
     for period in periods:
+        start = period.starts_on
         expected = sum(
-            1 for confirmed in owing if confirmed is None or confirmed >= period.starts_on
+            1
+            for confirmed, since, until in owing
+            if (confirmed is None or confirmed >= start)
+            and (since is None or since <= start)
+            and (until is None or until > start)
         )
         on_time, late = submitted.get(period.pk, (0, 0))
         reporting = reporting_counts(expected, on_time, late)
@@ -90,20 +105,29 @@ def department_record(*, programme: Programme, department: Department) -> list[R
 
 
 def _owing_confirmations(*, programme, department) -> list:
-    """Return the local confirmation date (or None) of each task the department owes."""
+    """Return (local confirmation date or None, first period start or None, end period
+    start or None) of each assignment of a task the department owes, current or ended."""
     if department.kind == DepartmentKind.COLLECTIVE:
         return []
     assignments = (
-        Assignment.objects.filter(task__programme=programme, department=department)
+        Assignment.all_periods.filter(task__programme=programme, department=department)
         .filter(reporting_departments())
-        .values_list("task__completion_confirmed_at", flat=True)
+        .values_list(
+            "task__completion_confirmed_at", "valid_from__starts_on", "valid_until__starts_on"
+        )
     )
-    return [timezone.localdate(at) if at else None for at in assignments]
+    return [
+        (timezone.localdate(at) if at else None, since, until) for at, since, until in assignments
+    ]
 
 
 def _submitted_by_period(*, department, period_ids) -> dict:
     """Return {period id: (on time, late)} of the department's submissions owed."""
-    held = Assignment.objects.filter(task_id=OuterRef("task_id"), department=department)
+    held = Assignment.all_periods.filter(
+        in_force_q(start=OuterRef("period__starts_on")),
+        task_id=OuterRef("task_id"),
+        department=department,
+    )
     owed = Q(task__completion_confirmed_at__isnull=True) | Q(
         task__completion_confirmed_at__date__gte=F("period__starts_on")
     )

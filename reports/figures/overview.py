@@ -19,6 +19,7 @@ from reports.figures.results import ProgrammeHeadline
 from tasks import data_version
 from tasks.models import Assignment, Programme, ReportingPeriod, Task
 from tasks.periods import pick_current_period
+from tasks.plan_asof import in_force_q
 from tasks.warning import warning_colour
 
 
@@ -126,11 +127,13 @@ def _reporting_by_programme(current: dict) -> dict:
         by_start[period.starts_on].append(programme_id)
     owed = Q()
     for start, programme_ids in by_start.items():
-        owed |= Q(task__programme_id__in=programme_ids) & open_in_period_q(
-            start=start, prefix="task__"
+        owed |= (
+            Q(task__programme_id__in=programme_ids)
+            & open_in_period_q(start=start, prefix="task__")
+            & in_force_q(start=start)
         )
     expected = dict(
-        Assignment.objects.filter(owed)
+        Assignment.all_periods.filter(owed)
         .exclude(department__kind=DepartmentKind.COLLECTIVE)
         .filter(reporting_departments())
         .order_by()

@@ -35,6 +35,7 @@ from tasks.models import (
 )
 from tasks.obligations import submitted_exists
 from tasks.periods import cutoff
+from tasks.plan_asof import in_force_q
 from tasks.warning import LAG_TOLERANCE, WarningColour, overdue_q, warning_colour
 
 
@@ -279,7 +280,8 @@ def department_rows(
     if confirmed_by is not None:
         confirmed = Q(task__completion_confirmed_at__lt=confirmed_by)
     groups = (
-        Assignment.objects.filter(task__programme=programme)
+        Assignment.all_periods.filter(task__programme=programme)
+        .filter(in_force_q(period=period))
         .order_by()
         .annotate(
             is_completed=_flag(confirmed),

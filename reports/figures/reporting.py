@@ -21,12 +21,15 @@ from tasks.models import (
     Task,
 )
 from tasks.obligations import open_in_period_q, owed_q, reporting_departments, submitted_exists
+from tasks.plan_asof import in_force_q
 
 
 def expected_assignments(*, programme: Programme, period: ReportingPeriod) -> QuerySet:
-    """Return the assignments that owe a submission for ``period`` (one row each)."""
+    """Return the assignments that owe a submission for ``period`` (one row each; the plan
+    as it stood in ``period``)."""
     return (
-        Assignment.objects.filter(task__programme=programme)
+        Assignment.all_periods.filter(task__programme=programme)
+        .filter(in_force_q(period=period))
         .exclude(department__kind=DepartmentKind.COLLECTIVE)
         .filter(reporting_departments())
         .filter(open_in_period_q(start=period.starts_on, prefix="task__"))
@@ -52,11 +55,13 @@ def submitted_updates(*, periods: list) -> QuerySet:
 
     Counting from the updates (found through the period index) rather than probing one
     update per assignment keeps this fast at any size. An update counts when its department
-    is concrete with an active reporter, its assignment still exists, and its task was not
-    confirmed complete before its period started. Group by ``period_id`` (no join needed).
+    is concrete with an active reporter, its assignment was in force in its period, and its
+    task was not confirmed complete before its period started. Group by ``period_id``.
     """
-    held = Assignment.objects.filter(
-        task_id=OuterRef("task_id"), department_id=OuterRef("department_id")
+    held = Assignment.all_periods.filter(
+        in_force_q(start=OuterRef("period__starts_on")),
+        task_id=OuterRef("task_id"),
+        department_id=OuterRef("department_id"),
     )
     return (
         ProgressUpdate.objects.filter(
@@ -106,7 +111,7 @@ def reporting_aggregates(*, period: ReportingPeriod) -> dict:
 
 def period_reporting(*, programme, period, department=None) -> ReportingCounts:
     """Return the ReportingCounts of ``period`` (of one department if given; one query)."""
-    assignments = Assignment.objects.filter(task__programme=programme)
+    assignments = Assignment.all_periods.filter(task__programme=programme)
     if department is not None:
         assignments = assignments.filter(department=department)
     row = assignments.aggregate(**reporting_aggregates(period=period))

@@ -185,7 +185,7 @@ def _led_counts(*, programme, period, cut, now) -> dict[int, dict]:
     """Count each lead unit's open, on-schedule, due and completed-on-time tasks."""
     states = states_as_of(programme=programme, period=period, now=now)
     tasks = Task.objects.filter(programme=programme)
-    leads = lead_units(tasks=tasks)
+    leads = lead_units(tasks=tasks, period=period)
     counts: dict[int, dict] = {}
     rows = tasks.order_by().values_list("pk", "due_on", "completion_confirmed_at")
     for pk, due_on, confirmed_at in rows:

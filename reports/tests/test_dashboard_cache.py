@@ -5,6 +5,7 @@ Each test reads a page once (filling the cache), writes the way the portal does 
 or a model save as the admin does), and reads again: the second read must show the write.
 """
 
+import datetime
 import re
 
 import pytest
@@ -16,6 +17,7 @@ from pilot.testing.factories import AssignmentFactory, TaskFactory, UpdateFactor
 from tasks import data_version
 from tasks.models import AssignmentRole, TaskStatus, UpdateState
 from tasks.services import periods, reporting, review
+from tasks.services.plan_history import merge_departments
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -369,3 +371,24 @@ def test_a_zero_in_the_department_table_links_nowhere(clients, plan):
     # 各市县 supports task 1 only: one linked count, every other number a plain zero.
     assert re.findall(r"<a href=\"[^\"]*role=support\">(\d+)</a>", row) == ["1"]
     assert row.count("<a ") == 2  # its name and that count
+
+
+def test_a_department_merge_shows_on_the_next_read(clients, plan, personas):
+    # 省委网信办 holds no task but has a reporter; the new unit supports task 3 without one.
+    reformed = Department.objects.create(name="省委网信和数据局")
+    AssignmentFactory(task=plan.tasks[2], department=reformed, role=AssignmentRole.SUPPORT)
+    before = _overview(clients.office)
+
+    # The merge moves the reporter account with a QuerySet.update() (no signal).
+    merge_departments(
+        source=plan.cyber,
+        target=reformed,
+        effective_on=datetime.date(2021, 3, 1),
+        reason="机构改革",
+        actor=personas.office,
+    )
+
+    after = _overview(clients.office)
+    # Expected in March: 省商务厅 3, 海口海关 2, 省财政厅 1; with the account the new unit
+    # owes its support of task 3 too.
+    assert (_reporting_count(before, "应报"), _reporting_count(after, "应报")) == (6, 7)

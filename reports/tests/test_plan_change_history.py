@@ -1,9 +1,6 @@
 """A department merge and a lead change effective from April leave March's report as it
-was: the March 月报 (document and workbook) built before and after the changes agree.
-
-Marked xfail (strict) until the figures read assignments through ``tasks.plan_asof``
-(issue 14, part 3; the wiring waits for the figure-caching rewrite of ``reports/figures``):
-today the figures read the current plan, so March names the unit that took over.
+was: the March 月报 (document and workbook) built before and after the changes agree
+(the figures read assignments through ``tasks.plan_asof``, issue 14 part 3).
 """
 
 import datetime
@@ -44,7 +41,6 @@ def _march(plan):
     )
 
 
-@pytest.mark.xfail(strict=True, reason="figures do not read tasks.plan_asof yet (issue 14.3)")
 def test_march_report_is_unchanged_by_a_merge_and_a_lead_change_from_april(plan, personas, clock):
     march = plan.periods[(2021, 3)]
     t1, t2, _t3 = plan.tasks
@@ -75,3 +71,57 @@ def test_march_report_is_unchanged_by_a_merge_and_a_lead_change_from_april(plan,
     )
 
     assert _march(plan) == before
+
+
+def test_march_figures_keep_the_march_plan_and_april_takes_the_new_one(plan, personas, clock):
+    from reports import figures
+
+    march, april = plan.periods[(2021, 3)], plan.periods[(2021, 4)]
+    t1, t2, _t3 = plan.tasks
+    for task, actor in ((t1, personas.lead), (t2, personas.support)):
+        update = reporting.start_update(task=task, period=march, actor=actor)
+        update = reporting.file_update(
+            update=update, actor=actor, data=FILLED, expected_version=1, submit=True
+        )
+        review.accept_update(update=update, actor=personas.office)
+    clock.move_to(datetime.datetime(2021, 4, 20, 10, tzinfo=datetime.UTC))
+
+    def seen():
+        return (
+            figures.states_as_of(programme=plan.programme, period=march)[t2.pk].status,
+            figures.period_reporting(programme=plan.programme, period=march),
+            tuple(
+                figures.period_reporting(
+                    programme=plan.programme, period=april, department=department
+                ).expected
+                for department in (plan.finance, plan.customs)
+            ),
+        )
+
+    before = seen()
+    change_task_units(
+        task=t2,
+        leads=[plan.finance],
+        supports=[plan.commerce],
+        effective=april,
+        reason="调整分工",
+        actor=personas.office,
+    )
+    merge_departments(
+        source=plan.commerce,
+        target=Department.objects.create(name="省商务和外事厅"),
+        effective_on=datetime.date(2021, 4, 1),
+        reason="机构改革",
+        actor=personas.office,
+    )
+
+    after = seen()
+    assert after[:2] == before[:2]
+    # March: t2 led by 海口海关, whose accepted update made it 正常推进; expected 6 (商务厅 3,
+    # 海关 2, 财政厅 1). April: 财政厅 owes t2 and t3, 海关 only t1; t2's new lead has not
+    # reported.
+    assert before[0] == "on_track" and before[1].expected == 6
+    assert (before[2], after[2]) == ((1, 2), (2, 1))
+    assert figures.states_as_of(programme=plan.programme, period=april)[t2.pk].status == (
+        "not_started"
+    )

@@ -81,8 +81,14 @@ class TaskFilter(filters.FilterSet):
             return queryset
         department = data.get("department") or permissions.reporter_department(self.request.user)
         if department is None:
-            return queryset.filter(assignments__role=data["role"]).distinct()
-        conditions = {"assignments__department": department}
+            return queryset.filter(
+                assignments__role=data["role"], assignments__valid_until__isnull=True
+            ).distinct()
+        # The join sees ended assignments too (plan history): the current plan only.
+        conditions = {
+            "assignments__department": department,
+            "assignments__valid_until__isnull": True,
+        }
         if data.get("role"):
             conditions["assignments__role"] = data["role"]
         return queryset.filter(**conditions)

@@ -94,7 +94,11 @@ class SlipIssueForm(forms.Form):
     def __init__(self, *args, task: Task, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = (
-            Department.objects.filter(assignments__task=task, assignments__role=AssignmentRole.LEAD)
+            Department.objects.filter(
+                assignments__task=task,
+                assignments__role=AssignmentRole.LEAD,
+                assignments__valid_until__isnull=True,
+            )
             .exclude(kind=DepartmentKind.COLLECTIVE)
             .order_by("assignments__order")
         )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Department, DepartmentAlias, Profile
 from pilot import clock, permissions
+from tasks import data_version
 from tasks.models import (
     Assignment,
     AssignmentRole,
@@ -199,12 +200,16 @@ def merge_departments(
         )
         for assignment in assignments:
             record_event(task=assignment.task, verb=AuditVerb.CHANGED, actor=actor, detail=detail)
+    # update() sends no signal: the data versions are bumped explicitly below.
     Profile.objects.filter(department=source).update(department=target)
     DepartmentAlias.objects.filter(department=source).update(department=target)
     if not DepartmentAlias.objects.filter(name=source.name).exists():
         DepartmentAlias.objects.create(department=target, name=source.name)
     source.merged_into = target
     source.save(update_fields=["merged_into"])
+    data_version.bump()  # reporter accounts and spellings moved: every dashboard
+    for programme_id in by_programme:
+        data_version.bump(programme_id=programme_id)
     return changes
 
 
@@ -247,6 +252,7 @@ def _record(programme, task, kind, effective, reason, detail, actor) -> PlanChan
         actor=actor,
         at=clock.now(),
     )
+    data_version.bump(programme_id=programme.pk)  # the figures change from ``effective`` on
     if task is not None:
         text = _("%(detail)s，自%(when)s起。原因：%(reason)s") % {
             "detail": detail,
