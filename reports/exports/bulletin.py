@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from reports.exports import common, gbt9704
+from reports.figures.reporting import percent_of
 from reports.figures.scores import ranked
 from reports.models_scores import BulletinDraft, ScoreSheet
 from tasks.models import Evidence, ProgressUpdate, ReportingPeriod
@@ -195,8 +196,8 @@ def _overview(lists: BulletinLists, praised: list, criticised: list) -> str:
     expected = sum(u.expected for u in lists.units)
     on_time = sum(u.on_time for u in lists.units)
     mean = (sum(scored) / len(scored)).quantize(Decimal("0.1"), ROUND_HALF_UP) if scored else None
-    # The dashboard's rounding of the on-time rate (reports.figures.reporting._rate).
-    rate = f"{round(100 * on_time / expected, 1)}%" if expected else "—"
+    percent = percent_of(on_time, expected)  # the dashboard's on-time rate
+    rate = "—" if percent is None else f"{percent}%"
     return _(
         "本月参加考核单位%(units)d个，平均得分%(mean)s分；应报进展%(expected)d项，按时报送%(on_time)d项，"
         "按时报送率%(rate)s。表扬%(praised)d个单位，通报%(criticised)d个单位。"
