@@ -42,6 +42,7 @@ from tasks.models import (
     ReportingPeriod,
     Review,
     ReviewAction,
+    SupervisionSlip,
     Task,
     TaskStatus,
     UpdateState,
@@ -235,6 +236,44 @@ def test_a_zero_weight_leaves_its_term_out_of_the_mean(plan, february):
 
 def test_slips_outstanding_reads_zero_until_slips_exist(plan, february):
     assert scores.slips_outstanding(programme=plan.programme, at=stamp(2021, 2, 26)) == {}
+
+
+def test_slips_outstanding_at_the_cut_off_are_counted_per_unit(plan, february):
+    # February's cut-off is 2021-02-26 00:00 (due 2021-02-25). Three slips to 省商务厅: one
+    # issued before and still open, one issued before and closed before the cut-off, one
+    # issued after it; and one to 海口海关 closed after the cut-off (open at it).
+    def slip(number, department, issued, closed=None):
+        return SupervisionSlip.objects.create(
+            task=plan.tasks[number % 3],
+            status="issued" if closed is None else "closed",
+            department=department,
+            level="blue",
+            year=2021,
+            number=number,
+            origin="hand",
+            reason="测试。",
+            issued_on=issued.date(),
+            issued_at=issued,
+            response_due=datetime.date(2021, 3, 5),
+            closed_at=closed,
+        )
+
+    slip(1, plan.commerce, stamp(2021, 2, 10))
+    slip(2, plan.commerce, stamp(2021, 2, 11), closed=stamp(2021, 2, 20))
+    slip(3, plan.commerce, stamp(2021, 2, 27))
+    slip(4, plan.customs, stamp(2021, 2, 12), closed=stamp(2021, 3, 1))
+
+    at = stamp(2021, 2, 26, 0)
+    counted = scores.slips_outstanding(programme=plan.programme, at=at)
+    assert counted == {plan.commerce.pk: 1, plan.customs.pk: 1}
+    by_name = _by_name(
+        scores.unit_scores(programme=plan.programme, period=february, weights=DEFAULTS)
+    )
+    assert (by_name["省商务厅"].slips, by_name["海口海关"].slips, by_name["省财政厅"].slips) == (
+        1,
+        1,
+        0,
+    )
 
 
 def test_returns_are_counted_in_the_month_they_were_made(plan, february):

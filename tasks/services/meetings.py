@@ -35,11 +35,6 @@ from tasks.services.audit import record_event
 DECISION_PREFIX = "【联席会议议定】"
 
 
-def red_slip_task_ids(*, programme: Programme) -> set[int]:
-    """Return the ids of the programme's tasks holding an outstanding red supervision slip."""
-    return supervision.red_slip_task_ids(programme=programme)
-
-
 @dataclass(frozen=True)
 class Candidate:
     """A task that may go on the agenda, with why (AgendaSource values, first is the main)."""
@@ -54,7 +49,7 @@ class Candidate:
 
 def agenda_candidates(*, programme: Programme) -> list[Candidate]:
     """Return the unconfirmed tasks needing coordination (two queries, ordered by number)."""
-    red = red_slip_task_ids(programme=programme)
+    red = supervision.red_slip_task_ids(programme=programme)
     tasks = (
         Task.objects.filter(programme=programme, completion_confirmed_at__isnull=True)
         .filter(Q(status=TaskStatus.BLOCKED) | Q(needs_coordination=True) | Q(pk__in=red))
