@@ -73,6 +73,9 @@ def walk_statuses(
     # below needs; an office that moved a due date earlier than the previous one's is clamped.
     for index in range(1, len(cutoffs)):
         cutoffs[index] = max(cutoffs[index], cutoffs[index - 1])
+    # Searched as POSIX timestamps: comparing aware datetimes of two time zones (the
+    # database's UTC, the portal's Asia/Shanghai) asks both for their offsets every time.
+    stamps = [moment.timestamp() for moment in cutoffs]
     index_of = {period.pk: index for index, period in enumerate(periods)}
     tasks = Task.objects.filter(programme=programme)
     spans = lead_spans(tasks=tasks)
@@ -99,13 +102,13 @@ def walk_statuses(
             continue
         first = index_of[period_id]
         # An accepted update without a review time (older data) counts from its own period.
-        at = bisect.bisect_left(cutoffs, reviewed_at, lo=first) if reviewed_at else first
+        at = bisect.bisect_left(stamps, reviewed_at.timestamp(), lo=first) if reviewed_at else first
         if at < len(periods):
             effects[at].append(update)
     confirmations: list[list] = [[] for _period in periods]
     for task_id, task in inputs.items():
         if task.confirmed_at is not None:
-            at = bisect.bisect_left(cutoffs, task.confirmed_at)
+            at = bisect.bisect_left(stamps, task.confirmed_at.timestamp())
             if at < len(periods):
                 confirmations[at].append(task_id)
     confirmed: set[int] = set()

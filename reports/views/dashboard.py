@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -226,31 +226,27 @@ def sort_headers(sort: str, *, programme, period) -> list[dict]:
     return headers
 
 
-DEPARTMENT_ROW = (
-    '<tr><th scope="row"><a href="{}">{}</a></th>{}'
-    '<td class="num">{}</td><td class="num">{}</td></tr>'
-)
-LINKED_CELL = '<td class="num"><a href="{}">{}</a></td>'
 # A constant (no value in it): safe as written.
-ZERO_CELL = mark_safe('<td class="num">0</td>')
+ZERO_CELL = '<td class="num">0</td>'
 
 
 def department_table(rows: list, *, programme, period) -> str:
     """Return the department table's body rows as HTML, each number linked to its tasks.
 
     Built in Python rather than with template tags: a 150-row table of linked numbers costs
-    several times less this way. ``format_html``/``format_html_join`` escape every value. A
-    zero links to an empty list: it stays plain text (a third of the page's bytes).
+    several times less this way, and plain f-strings with ``escape`` on every value that is
+    not an ``int`` a few times less than ``format_html`` (2,000 cells a page). A zero links
+    to an empty list: it stays plain text (a third of the page's bytes).
     """
     task_list = reverse("task-list")
     view = reverse("dashboard-department", args=[0]).removesuffix("0/")
-    suffix = f"?programme={programme.code}&period={period.pk}"
+    suffix = escape(f"?programme={programme.code}&period={period.pk}")
 
     def cell(url, n):
-        return format_html(LINKED_CELL, url, int(n)) if n else ZERO_CELL
+        return f'<td class="num"><a href="{escape(url)}">{int(n)}</a></td>' if n else ZERO_CELL
 
-    def row_values(row):
-        unit = row.department.pk
+    def row_html(row):
+        unit = int(row.department.pk)
         base = f"{task_list}?programme={programme.code}&department={unit}"
         reporting = f"{base}&period={period.pk}&reporting="
         linked = (
@@ -263,8 +259,13 @@ def department_table(rows: list, *, programme, period) -> str:
             (f"{reporting}late", row.late),
             (f"{reporting}missing", row.missing),
         )
-        cells = format_html_join("", "{}", ((cell(url, n),) for url, n in linked))
-        rate = "—" if row.on_time_rate is None else f"{row.on_time_rate}%"
-        return (f"{view}{unit}/{suffix}", row.department.name, cells, int(row.returned), rate)
+        cells = "".join(cell(url, n) for url, n in linked)
+        rate = "—" if row.on_time_rate is None else escape(f"{row.on_time_rate}%")
+        return (
+            f'<tr><th scope="row"><a href="{escape(view)}{unit}/{suffix}">'
+            f"{escape(row.department.name)}</a></th>{cells}"
+            f'<td class="num">{int(row.returned)}</td><td class="num">{rate}</td></tr>'
+        )
 
-    return format_html_join("\n", DEPARTMENT_ROW, (row_values(row) for row in rows))
+    # Safe: every value above is an int or went through escape().
+    return mark_safe("\n".join(row_html(row) for row in rows))
