@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
+from pilot import clock
 from pilot.text_input import TextField
 from tasks import selectors
 from tasks.limits import COMMENT_MAX_LENGTH, UPDATE_TEXT_MAX_LENGTH
@@ -110,7 +111,10 @@ class MergeForm(forms.Form):
     effective_on = forms.DateField(
         label=_("生效月份"),
         input_formats=["%Y-%m", "%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        initial=clock.today,
+        # A text box, not type=month: Firefox and Safari on the desktop have no month picker.
+        widget=forms.DateInput(attrs={"placeholder": "2022-05"}, format="%Y-%m"),
+        error_messages={"invalid": _("请按“2022-05”的格式填写生效月份。")},
         help_text=_("自该月的报送期次起由并入单位承担；此前各期仍记在原单位名下。"),
     )
     reason = _reason_field()

@@ -310,6 +310,20 @@ def test_merging_a_department_into_itself_is_refused_on_the_form(plan, clients, 
     assert _counts() == before
 
 
+def test_a_month_in_another_format_is_refused_with_the_reason_kept(plan, clients, clock):
+    query = _merge_query(plan, plan.finance, effective_on="2021年4月")
+    response = clients.office.get(reverse("plan-department-merge"), query)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "请按“2022-05”的格式填写生效月份。" in html
+    assert "机构改革：省商务厅与省委外办合并</textarea>" in html
+
+
+def test_the_merge_form_proposes_the_current_month(clients, clock):
+    html = clients.office.get(reverse("plan-departments")).content.decode()
+    assert 'name="effective_on" value="2021-03"' in html
+
+
 def test_the_merge_page_without_a_choice_goes_back_to_the_form(clients):
     response = clients.office.get(reverse("plan-department-merge"))
     assert response["Location"] == reverse("plan-departments")
