@@ -76,6 +76,7 @@ def role_flags(user) -> dict:
         "scores": can_view_scores(user),
         "meetings": can_view_meetings(user),
         "plan_import": can_import_plan(user),
+        "plan_changes": can_view_plan_changes(user),
     }
 
 
@@ -312,6 +313,13 @@ def can_manage_plan(user) -> bool:
 def can_import_plan(user) -> bool:
     """Importing a new programme's plan (upload, preview, confirm) is the office's."""
     return is_office(user)
+
+
+def can_view_plan_changes(user) -> bool:
+    """The log of plan changes (方案变更记录): the office and the joint meeting's members.
+
+    Reporters see the changes of their own tasks in each task's 沿革 and history."""
+    return is_office(user) or is_member(user)
 
 
 def can_request_report(user) -> bool:

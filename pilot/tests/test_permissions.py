@@ -541,6 +541,7 @@ def test_can_confirm_completion(plan, who, persona, situation, expected):
 PERSONA_ONLY_RULES = [
     ("can_manage_plan", True, False, False, False, False, False),
     ("can_import_plan", True, False, False, False, False, False),
+    ("can_view_plan_changes", True, False, False, False, True, False),
     ("can_request_report", True, False, False, False, False, False),
     ("can_view_reports", True, False, False, False, True, False),
     ("can_start_updates", False, True, True, True, False, False),

@@ -10,6 +10,7 @@ Writes here change dashboard figures from the effective period on.
 
 import datetime
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -211,6 +212,54 @@ def merge_departments(
     for programme_id in by_programme:
         data_version.bump(programme_id=programme_id)
     return changes
+
+
+@transaction.atomic
+def rename_department(*, department: Department, name: str, reason: str, actor) -> Department:
+    """Give ``department`` a new name; the old one stays a spelling of it (an alias), so
+    plan imports and the parser still read it as this department."""
+    reason = _check(actor, reason)
+    name = (name or "").strip()
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    old = department.name
+    if not name:
+        raise ValidationError(_("请填写新名称。"))
+    if name == old:
+        raise ValidationError(_("新名称与现名称相同。"))
+    if Department.objects.filter(name=name).exclude(pk=department.pk).exists():
+        raise ValidationError(_("已有名为“%(name)s”的单位。") % {"name": name})
+    alias = DepartmentAlias.objects.filter(name=name).exclude(department=department).first()
+    if alias is not None:
+        raise ValidationError(
+            _("“%(name)s”是“%(other)s”的写法，不能用作新名称。")
+            % {"name": name, "other": alias.department}
+        )
+    department.name = name
+    fields = ["name"]
+    if department.short_name == old:
+        department.short_name = ""  # the label falls back to the new name
+        fields.append("short_name")
+    department.save(update_fields=fields)
+    DepartmentAlias.objects.get_or_create(name=old, defaults={"department": department})
+    detail = _("单位更名：%(old)s → %(new)s。原因：%(reason)s") % {
+        "old": old,
+        "new": name,
+        "reason": reason,
+    }
+    # A department belongs to no task: Django's change log holds the rename (its 历史 page
+    # in the admin), and each task the department holds records it in its history.
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[department],
+        action_flag=CHANGE,
+        change_message=detail,
+        single_object=True,
+    )
+    held = Task.objects.filter(assignments__department=department).distinct()
+    for task in held:
+        record_event(task=task, verb=AuditVerb.CHANGED, actor=actor, detail=detail)
+    data_version.bump()  # its name is in every programme's dashboards and documents
+    return department
 
 
 def _period_of(programme: Programme, day: datetime.date):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pilot import permissions
-from tasks import selectors
+from tasks import plan_history, selectors
 from tasks.forms.review import NameBodyForm
 from tasks.models import AssignmentRole, Task
 from tasks.services import plan, review
@@ -97,6 +97,10 @@ def _render_task(request, task: Task, name_form: NameBodyForm | None = None, sta
         "can_confirm": permissions.can_confirm_completion(request.user, task),
         "name_form": name_form,
         "supervision": task_panel(task=task, user=request.user),
+        # 方案调整 (office) and the 沿革 panel (everyone who sees the task).
+        "can_change_plan": permissions.can_manage_plan(request.user),
+        "can_view_changes": permissions.can_view_plan_changes(request.user),
+        "history": plan_history.task_history(task=task),
     }
     return render(request, "tasks/task_detail.html", context, status=status)
 
