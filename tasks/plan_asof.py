@@ -1,9 +1,10 @@
-"""The plan as it stood in a period: which assignments were in force.
+"""The plan as it stood in a period: which tasks and assignments were in force.
 
-An assignment is in force in period P when it started at or before P (``valid_from``
+A task or an assignment is in force in period P when it started at or before P (``valid_from``
 empty means from the programme's start) and had not ended by P (``valid_until`` is the
 first period it no longer holds). Figures of a past period read assignments through this
-module, so a later plan change (a lead change, a department merge) leaves them as they were.
+module, so a later plan change (a lead change, a department merge, a task retired, split or
+merged) leaves them as they were.
 """
 
 from django.db.models import Q, QuerySet
@@ -23,6 +24,20 @@ def in_force_q(*, period: ReportingPeriod | None = None, prefix: str = "", start
     ) & (
         Q(**{f"{prefix}valid_until__isnull": True})
         | Q(**{f"{prefix}valid_until__starts_on__gt": start})
+    )
+
+
+def task_in_force_q(*, period: ReportingPeriod | None = None, prefix: str = "", start=None) -> Q:
+    """Return the filter of tasks in force in ``period`` (``prefix`` reaches them, e.g.
+    ``"task__"`` from an update); ``start`` as in ``in_force_q``. Tasks have the same
+    validity fields as assignments."""
+    return in_force_q(period=period, prefix=prefix, start=start)
+
+
+def tasks_as_of(*, period: ReportingPeriod) -> QuerySet[Task]:
+    """Return the tasks of ``period``'s programme that were in force in ``period``."""
+    return Task.all_periods.filter(programme_id=period.programme_id).filter(
+        task_in_force_q(period=period)
     )
 
 
@@ -49,11 +64,25 @@ def units_as_of(*, task_ids, period: ReportingPeriod) -> dict[int, list[tuple[in
 
 def task_text_as_of(*, task: Task, period: ReportingPeriod) -> tuple[str, object]:
     """Return (measure, due date) of ``task`` as they stood in ``period``."""
-    revision = (
-        TaskRevision.objects.filter(task=task, valid_until__starts_on__gt=period.starts_on)
-        .order_by("valid_until__starts_on")
-        .first()
+    return texts_as_of(tasks=[task], period=period)[task.pk]
+
+
+def texts_as_of(*, tasks, period: ReportingPeriod) -> dict[int, tuple[str, object]]:
+    """Return {task id: (measure, due date)} as they stood in ``period`` for ``tasks``
+    (task rows; one query). A revision holds the text
+    up to, not including, its ``valid_until``: the earliest revision ending after
+    ``period`` is the text in force then; without one the task row's text is."""
+    tasks = list(tasks)
+    texts = {task.pk: (task.measure, task.due_on) for task in tasks}
+    if not texts:
+        return texts
+    revisions = (
+        TaskRevision.objects.filter(
+            task_id__in=list(texts), valid_until__starts_on__gt=period.starts_on
+        )
+        .order_by("task_id", "-valid_until__starts_on", "-pk")
+        .values_list("task_id", "measure", "due_on")
     )
-    if revision is None:
-        return task.measure, task.due_on
-    return revision.measure, revision.due_on
+    for task_id, measure, due_on in revisions:  # the earliest ending revision comes last
+        texts[task_id] = (measure, due_on)
+    return texts
