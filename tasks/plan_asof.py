@@ -7,7 +7,8 @@ module, so a later plan change (a lead change, a department merge, a task retire
 merged) leaves them as they were.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from tasks.models import Assignment, ReportingPeriod, Task, TaskRevision
 
@@ -69,20 +70,51 @@ def task_text_as_of(*, task: Task, period: ReportingPeriod) -> tuple[str, object
 
 def texts_as_of(*, tasks, period: ReportingPeriod) -> dict[int, tuple[str, object]]:
     """Return {task id: (measure, due date)} as they stood in ``period`` for ``tasks``
-    (task rows; one query). A revision holds the text
-    up to, not including, its ``valid_until``: the earliest revision ending after
-    ``period`` is the text in force then; without one the task row's text is."""
+    (task rows; one query)."""
     tasks = list(tasks)
     texts = {task.pk: (task.measure, task.due_on) for task in tasks}
-    if not texts:
-        return texts
-    revisions = (
-        TaskRevision.objects.filter(
-            task_id__in=list(texts), valid_until__starts_on__gt=period.starts_on
-        )
-        .order_by("task_id", "-valid_until__starts_on", "-pk")
-        .values_list("task_id", "measure", "due_on")
+    if texts:
+        texts.update(revised_texts(period=period, task_ids=list(texts)))
+    return texts
+
+
+def revised_texts(*, period: ReportingPeriod, task_ids=None) -> dict[int, tuple[str, object]]:
+    """Return {task id: (measure, due date)} in force in ``period`` for the tasks of its
+    programme (of ``task_ids`` if given) whose text changed after ``period``; a task not
+    in the dict had, in ``period``, the text its row holds. One query.
+
+    A revision holds the text up to, not including, its ``valid_until``: the earliest
+    revision ending after ``period`` is the text in force then."""
+    revisions = TaskRevision.objects.filter(valid_until__starts_on__gt=period.starts_on)
+    if task_ids is None:
+        revisions = revisions.filter(task__programme_id=period.programme_id)
+    else:
+        revisions = revisions.filter(task_id__in=task_ids)
+    texts = {}
+    rows = revisions.order_by("task_id", "-valid_until__starts_on", "-pk").values_list(
+        "task_id", "measure", "due_on"
     )
-    for task_id, measure, due_on in revisions:  # the earliest ending revision comes last
+    for task_id, measure, due_on in rows:  # the earliest ending revision comes last
         texts[task_id] = (measure, due_on)
     return texts
+
+
+def with_text_as_of(tasks, period: ReportingPeriod) -> list[Task]:
+    """Return ``tasks`` (rows, not saved afterwards) with ``measure`` and ``due_on`` set to
+    the text in force in ``period`` (one query)."""
+    tasks = list(tasks)
+    revised = revised_texts(period=period, task_ids=[task.pk for task in tasks])
+    for task in tasks:
+        task.measure, task.due_on = revised.get(task.pk, (task.measure, task.due_on))
+    return tasks
+
+
+def due_on_as_of(*, period: ReportingPeriod | None = None, prefix: str = "", start=None):
+    """Return an expression of the due date in force in ``period`` of the task ``prefix``
+    reaches (``start`` as in ``in_force_q``): a later change's kept date, else the row's."""
+    if period is not None:
+        start = period.starts_on
+    kept = TaskRevision.objects.filter(
+        task_id=OuterRef(f"{prefix}pk"), valid_until__starts_on__gt=start
+    ).order_by("valid_until__starts_on", "pk")
+    return Coalesce(Subquery(kept.values("due_on")[:1]), F(f"{prefix}due_on"))
