@@ -272,3 +272,64 @@ def test_bad_lifecycle_changes_are_refused_with_a_reason(plan, personas, clock):
         with pytest.raises(ValidationError, match=message):
             call()
     assert PlanChange.objects.count() == 1
+
+
+def test_a_retired_tasks_page_stays_and_names_the_tasks_it_went_to(plan, personas, clients):
+    t1, t2, _t3 = plan.tasks
+    merge_tasks(
+        tasks=[t2],
+        into=t1,
+        measure="建设单一窗口并推进通关便利化。",
+        due_on=DUE,
+        effective=plan.periods[(2021, 4)],
+        reason="合并",
+        actor=personas.office,
+    )
+
+    page = clients.member.get(f"/tasks/{t2.pk}/").content.decode()
+    assert "已撤销（自2021年4月起）" in page
+    assert f'已并入任务 <a href="/tasks/{t1.pk}/">1</a>' in page
+    assert "海口海关" in page  # the units it had when it was last in force
+    page = clients.member.get(f"/tasks/{t1.pk}/").content.decode()
+    assert f'并入本任务的任务：<a href="/tasks/{t2.pk}/">2</a>' in page
+    # The task list is the current plan.
+    listing = clients.member.get("/tasks/").content.decode()
+    assert f'href="/tasks/{t2.pk}/"' not in listing
+
+
+def test_a_split_off_tasks_page_names_its_origin(plan, personas, clients):
+    t1 = plan.tasks[0]
+    part = {"measure": "单一窗口。", "due_on": DUE, "leads": [plan.commerce], "supports": []}
+    split_task(
+        task=t1,
+        parts=[part, {**part, "leads": [plan.finance]}],
+        effective=plan.periods[(2021, 4)],
+        reason="细化",
+        actor=personas.office,
+    )
+    four = Task.objects.get(number=4)
+
+    page = clients.member.get(f"/tasks/{four.pk}/").content.decode()
+    assert f'由任务 <a href="/tasks/{t1.pk}/">1</a> 拆分（自2021年4月起）' in page
+    page = clients.member.get(f"/tasks/{t1.pk}/").content.decode()
+    assert f'拆分出的任务：<a href="/tasks/{four.pk}/">4</a>' in page
+
+
+def test_filing_for_a_retired_task_is_refused(plan, personas, clients, clock):
+    from tasks.services import filing
+
+    t2, march = plan.tasks[1], plan.periods[(2021, 3)]
+    retire_task(task=t2, effective=plan.periods[(2021, 4)], reason="取消", actor=personas.office)
+    t2 = Task.all_periods.get(pk=t2.pk)
+
+    with pytest.raises(ValidationError) as refused:
+        filing.create_update(task=t2, period=march, actor=personas.support, data={})
+    assert refused.value.message_dict == {"task": ["该任务已自2021年4月起撤销，不再填报。"]}
+    page = clients.support.get(f"/tasks/{t2.pk}/periods/{march.pk}/update/")
+    assert page.status_code == 200
+    assert "该任务已自2021年4月起撤销，不再填报。" in page.content.decode()
+    posted = clients.support.post(
+        f"/tasks/{t2.pk}/periods/{march.pk}/update/", {"work_done": "已完成调研。"}
+    )
+    assert posted.status_code == 403
+    assert not t2.updates.exists()
