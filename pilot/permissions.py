@@ -179,7 +179,27 @@ def can_file_update(user, task: Task, period: ReportingPeriod) -> bool:
         return False
     if task.completion_confirmed_at is not None:
         return False
+    if _out_of_plan(task, period) is not None:
+        return False
     return _holds(department, task.pk, None)
+
+
+def _out_of_plan(task: Task, period: ReportingPeriod) -> str | None:
+    """Return why ``task`` takes no filing for ``period`` as the plan stands: retired or
+    merged into another task (no filing at all: its units were released), or split off
+    from a later period than ``period``; None when it is in the plan."""
+    if task.valid_until_id is not None:
+        if task.merged_into_id is not None:
+            return _("该任务已自%(period)s起并入任务 %(number)s，请在任务 %(number)s 下填报。") % {
+                "period": task.valid_until,
+                "number": task.merged_into.number,
+            }
+        return _("该任务已自%(period)s起撤销，不再填报。") % {"period": task.valid_until}
+    if task.valid_from_id is not None and task.valid_from.starts_on > period.starts_on:
+        return _("该任务自%(period)s起才列入方案，不能填报此前的期次。") % {
+            "period": task.valid_from
+        }
+    return None
 
 
 def can_edit_update(user, update: ProgressUpdate) -> bool:
@@ -231,6 +251,9 @@ def filing_refusal(user, task: Task, period: ReportingPeriod) -> str | None:
     """
     if can_file_update(user, task, period):
         return None
+    out_of_plan = _out_of_plan(task, period) if period.programme_id == task.programme_id else None
+    if out_of_plan is not None:
+        return out_of_plan
     period_refusal = periods.filing_refusal(period, clock.today())
     if period_refusal and reporter_department(user) is not None:
         return period_refusal
@@ -300,7 +323,7 @@ def can_confirm_completion(user, task: Task) -> bool:
     """The office confirms a task done (办结确认) once its accepted lead reports say so."""
     if not is_office(user):
         return False
-    if task.completion_confirmed_at is not None:
+    if task.completion_confirmed_at is not None or task.valid_until_id is not None:
         return False
     return task.status == "completed"
 

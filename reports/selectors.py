@@ -38,7 +38,7 @@ from tasks.models import (
     UpdateState,
 )
 from tasks.periods import cutoff
-from tasks.plan_asof import in_force_q
+from tasks.plan_asof import in_force_q, revised_texts, tasks_as_of, with_text_as_of
 
 CHUNK_SIZE = 2000
 # States in which a department has not (yet, or any more) handed its report in.
@@ -124,6 +124,8 @@ def late_units(*, programme: Programme, period: ReportingPeriod) -> list[LateUni
         else:
             continue
         units[assignment.department_id] = unit
+    # The tasks as they read in the period (a later rewording is not what was owed then).
+    with_text_as_of([task for unit in units.values() for task in unit.missing + unit.late], period)
     return list(units.values())
 
 
@@ -175,7 +177,7 @@ def task_rows(
         .order_by("role", "department__sort_order", "pk")
     )
     tasks = (
-        Task.objects.filter(programme=programme)
+        tasks_as_of(period=period)
         .select_related("category")
         .prefetch_related(
             Prefetch("assignments", queryset=assignments),
@@ -183,7 +185,9 @@ def task_rows(
         )
         .order_by("number")
     )
+    revised = revised_texts(period=period)  # the measures and due dates of the period
     for task in tasks.iterator(chunk_size=CHUNK_SIZE):
+        task.measure, task.due_on = revised.get(task.pk, (task.measure, task.due_on))
         yield _task_row(task, states[task.pk], cut)
 
 
@@ -266,7 +270,8 @@ def accepted_lead_updates(*, period: ReportingPeriod) -> QuerySet[ProgressUpdate
 def coordination_items(*, programme: Programme, period: ReportingPeriod) -> list[CoordinationItem]:
     """Return the problems lead units flagged for coordination in ``period``: their updates
     accepted by the cut-off only (a returned or unreviewed text is not the office's word)."""
-    updates = accepted_lead_updates(period=period).filter(needs_coordination=True)
+    updates = list(accepted_lead_updates(period=period).filter(needs_coordination=True))
+    with_text_as_of([u.task for u in updates], period)
     return [
         CoordinationItem(u.task.number, u.task.measure, u.department.name, u.problems)
         for u in updates
@@ -318,7 +323,7 @@ def report_tasks(
     for update in accepted_lead_updates(period=period):
         quoted[update.task_id].append(update)
     rows = []
-    for task in Task.objects.filter(programme=programme).order_by("number"):
+    for task in with_text_as_of(tasks_as_of(period=period).order_by("number"), period):
         state, updates = states[task.pk], quoted.get(task.pk, [])
         rows.append(
             ReportTask(
@@ -353,12 +358,19 @@ def reporting_by_unit(*, programme: Programme, period: ReportingPeriod) -> list[
     return list(units.values())
 
 
-def unfinished_tasks(*, programme: Programme, states: dict | None = None) -> list[Task]:
+def unfinished_tasks(
+    *, programme: Programme, states: dict | None = None, period: ReportingPeriod | None = None
+) -> list[Task]:
     """Return the tasks not completed, by their row or, given ``states`` ({task id:
-    TaskState} as of a period), as of that period (status and percent set from it)."""
+    TaskState} as of ``period``), as of that period (the tasks in force then, with their
+    text then, status and percent set from the states)."""
     tasks = Task.objects.filter(programme=programme).select_related("category").order_by("number")
     if states is None:
         return list(tasks.exclude(status=TaskStatus.COMPLETED))
+    if period is not None:
+        tasks = with_text_as_of(
+            tasks_as_of(period=period).select_related("category").order_by("number"), period
+        )
     unfinished = []
     for task in tasks:
         state = states[task.pk]

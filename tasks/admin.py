@@ -67,7 +67,7 @@ class LargeTableMixin:
             return super().get_search_results(request, queryset, search_term)
         # Ids first (a few hundred at most), so the planner sees literal lists it can estimate.
         number = int(term) if term.isdigit() and len(term) < 9 else None
-        tasks = list(Task.objects.filter(number=number).values_list("pk", flat=True))
+        tasks = list(Task.all_periods.filter(number=number).values_list("pk", flat=True))
         if self.search_by == "task":
             actors = get_user_model().objects.filter(username=term).values_list("pk", flat=True)
             return queryset.filter(Q(task__in=tasks) | Q(actor__in=list(actors))), False

@@ -86,7 +86,7 @@ def programme_version(tokens: dict[str, str], programme_id: int) -> str:
 
 
 def _task_programme(task_id) -> int | None:
-    return Task.objects.filter(pk=task_id).values_list("programme_id", flat=True).first()
+    return Task.all_periods.filter(pk=task_id).values_list("programme_id", flat=True).first()
 
 
 def _update_programme(update) -> int | None:

@@ -1,12 +1,14 @@
-"""The plan as it stood in a period: which assignments were in force.
+"""The plan as it stood in a period: which tasks and assignments were in force.
 
-An assignment is in force in period P when it started at or before P (``valid_from``
+A task or an assignment is in force in period P when it started at or before P (``valid_from``
 empty means from the programme's start) and had not ended by P (``valid_until`` is the
 first period it no longer holds). Figures of a past period read assignments through this
-module, so a later plan change (a lead change, a department merge) leaves them as they were.
+module, so a later plan change (a lead change, a department merge, a task retired, split or
+merged) leaves them as they were.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from tasks.models import Assignment, ReportingPeriod, Task, TaskRevision
 
@@ -23,6 +25,20 @@ def in_force_q(*, period: ReportingPeriod | None = None, prefix: str = "", start
     ) & (
         Q(**{f"{prefix}valid_until__isnull": True})
         | Q(**{f"{prefix}valid_until__starts_on__gt": start})
+    )
+
+
+def task_in_force_q(*, period: ReportingPeriod | None = None, prefix: str = "", start=None) -> Q:
+    """Return the filter of tasks in force in ``period`` (``prefix`` reaches them, e.g.
+    ``"task__"`` from an update); ``start`` as in ``in_force_q``. Tasks have the same
+    validity fields as assignments."""
+    return in_force_q(period=period, prefix=prefix, start=start)
+
+
+def tasks_as_of(*, period: ReportingPeriod) -> QuerySet[Task]:
+    """Return the tasks of ``period``'s programme that were in force in ``period``."""
+    return Task.all_periods.filter(programme_id=period.programme_id).filter(
+        task_in_force_q(period=period)
     )
 
 
@@ -49,11 +65,56 @@ def units_as_of(*, task_ids, period: ReportingPeriod) -> dict[int, list[tuple[in
 
 def task_text_as_of(*, task: Task, period: ReportingPeriod) -> tuple[str, object]:
     """Return (measure, due date) of ``task`` as they stood in ``period``."""
-    revision = (
-        TaskRevision.objects.filter(task=task, valid_until__starts_on__gt=period.starts_on)
-        .order_by("valid_until__starts_on")
-        .first()
+    return texts_as_of(tasks=[task], period=period)[task.pk]
+
+
+def texts_as_of(*, tasks, period: ReportingPeriod) -> dict[int, tuple[str, object]]:
+    """Return {task id: (measure, due date)} as they stood in ``period`` for ``tasks``
+    (task rows; one query)."""
+    tasks = list(tasks)
+    texts = {task.pk: (task.measure, task.due_on) for task in tasks}
+    if texts:
+        texts.update(revised_texts(period=period, task_ids=list(texts)))
+    return texts
+
+
+def revised_texts(*, period: ReportingPeriod, task_ids=None) -> dict[int, tuple[str, object]]:
+    """Return {task id: (measure, due date)} in force in ``period`` for the tasks of its
+    programme (of ``task_ids`` if given) whose text changed after ``period``; a task not
+    in the dict had, in ``period``, the text its row holds. One query.
+
+    A revision holds the text up to, not including, its ``valid_until``: the earliest
+    revision ending after ``period`` is the text in force then."""
+    revisions = TaskRevision.objects.filter(valid_until__starts_on__gt=period.starts_on)
+    if task_ids is None:
+        revisions = revisions.filter(task__programme_id=period.programme_id)
+    else:
+        revisions = revisions.filter(task_id__in=task_ids)
+    texts = {}
+    rows = revisions.order_by("task_id", "-valid_until__starts_on", "-pk").values_list(
+        "task_id", "measure", "due_on"
     )
-    if revision is None:
-        return task.measure, task.due_on
-    return revision.measure, revision.due_on
+    for task_id, measure, due_on in rows:  # the earliest ending revision comes last
+        texts[task_id] = (measure, due_on)
+    return texts
+
+
+def with_text_as_of(tasks, period: ReportingPeriod) -> list[Task]:
+    """Return ``tasks`` (rows, not saved afterwards) with ``measure`` and ``due_on`` set to
+    the text in force in ``period`` (one query)."""
+    tasks = list(tasks)
+    revised = revised_texts(period=period, task_ids=[task.pk for task in tasks])
+    for task in tasks:
+        task.measure, task.due_on = revised.get(task.pk, (task.measure, task.due_on))
+    return tasks
+
+
+def due_on_as_of(*, period: ReportingPeriod | None = None, prefix: str = "", start=None):
+    """Return an expression of the due date in force in ``period`` of the task ``prefix``
+    reaches (``start`` as in ``in_force_q``): a later change's kept date, else the row's."""
+    if period is not None:
+        start = period.starts_on
+    kept = TaskRevision.objects.filter(
+        task_id=OuterRef(f"{prefix}pk"), valid_until__starts_on__gt=start
+    ).order_by("valid_until__starts_on", "pk")
+    return Coalesce(Subquery(kept.values("due_on")[:1]), F(f"{prefix}due_on"))

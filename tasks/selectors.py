@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from departments.models import Department
 from pilot import clock, permissions
@@ -98,18 +98,39 @@ def active_return_reasons() -> QuerySet[ReturnReason]:
 
 
 def task_for_page(*, task_id: int) -> Task | None:
-    """Return the task with its category, programme and responsible units joined."""
-    assignments = Assignment.objects.select_related("department", "on_behalf_of").order_by(
-        "role", "order", "pk"
-    )
-    return (
-        Task.objects.select_related(
-            "category", "programme", "status_period", "completion_confirmed_by"
+    """Return the task with its category, programme and responsible units joined.
+
+    A retired task (``Task.all_periods``) too, with the units it had when it was last in
+    force; ``related_tasks`` lists the tasks merged into it or split off from it.
+    """
+    task = (
+        Task.all_periods.select_related(
+            "category",
+            "programme",
+            "status_period",
+            "completion_confirmed_by",
+            "valid_from",
+            "valid_until",
+            "merged_into",
+            "split_from",
         )
-        .prefetch_related(Prefetch("assignments", queryset=assignments))
         .filter(pk=task_id)
         .first()
     )
+    if task is None:
+        return None
+    assignments = Assignment.objects.all()
+    if task.is_retired:
+        assignments = Assignment.all_periods.filter(valid_until_id=task.valid_until_id)
+    assignments = assignments.select_related("department", "on_behalf_of").order_by(
+        "role", "order", "pk"
+    )
+    prefetch_related_objects([task], Prefetch("assignments", queryset=assignments))
+    related = Task.all_periods.filter(Q(merged_into=task) | Q(split_from=task)).order_by("number")
+    related = list(related.only("pk", "number", "merged_into_id", "split_from_id"))
+    task.merged_tasks_all = [t for t in related if t.merged_into_id == task.pk]
+    task.split_parts_all = [t for t in related if t.split_from_id == task.pk]
+    return task
 
 
 def task_timeline(*, task: Task, user) -> QuerySet[ProgressUpdate]:

@@ -10,8 +10,9 @@ from reports.exports import common
 from reports.figures import PeriodFigures, period_figures, states_as_of
 from reports.figures.due_dates import extension_sentence, period_due_basis
 from reports.figures.reporting import open_in_period_q
-from tasks.models import Programme, ReportingPeriod, Task, TaskStatus
+from tasks.models import Programme, ReportingPeriod, TaskStatus
 from tasks.periods import is_interim
+from tasks.plan_asof import tasks_as_of
 
 # Column widths in character units (a CJK glyph takes two). The detail sheet prints on A3.
 SUMMARY_WIDTHS = (30, 12, 12, 12, 12, 12, 12, 12, 12)
@@ -106,7 +107,7 @@ def write_detail_sheet(workbook, *, programme: Programme, period: ReportingPerio
 def closed_task_numbers(*, programme: Programme, period: ReportingPeriod) -> set[int]:
     """Return the numbers of tasks confirmed complete before ``period``: nobody reports them."""
     open_tasks = open_in_period_q(start=period.starts_on)
-    closed = Task.objects.filter(programme=programme).exclude(open_tasks)
+    closed = tasks_as_of(period=period).exclude(open_tasks)
     return set(closed.values_list("number", flat=True))
 
 

@@ -119,7 +119,9 @@ def build_summary_workbook(
     table.filter_table()
     table = _titled_sheet(workbook, _("未完成任务"), UNFINISHED_WIDTHS, title)
     table.header(unfinished_headers())
-    for task in selectors.unfinished_tasks(programme=programme, states=figures.states):
+    for task in selectors.unfinished_tasks(
+        programme=programme, states=figures.states, period=figures.latest.period
+    ):
         table.row(unfinished_values(task))
     table.filter_table()
     return common.workbook_bytes(workbook)
@@ -184,7 +186,12 @@ def build_summary_document(
         document, [lagging_item(task) for task in lagging], empty=_("无滞后和受阻任务。")
     )
     document.add_heading(_("（二）尚未完成的任务"), level=2)
-    add_unfinished(document, selectors.unfinished_tasks(programme=programme, states=figures.states))
+    add_unfinished(
+        document,
+        selectors.unfinished_tasks(
+            programme=programme, states=figures.states, period=figures.latest.period
+        ),
+    )
     document.add_heading(_("（三）需协调解决的问题"), level=2)
     items = selectors.coordination_items(programme=programme, period=latest.period)
     common.add_items(document, coordination_texts(items), empty=_("目前无需协调解决的问题。"))

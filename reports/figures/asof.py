@@ -55,16 +55,25 @@ class _TaskInputs:
     fallback: TaskState
     confirmed_at: datetime.datetime | None
     reports: dict
+    since: datetime.date | None = None  # the task's validity: period starts (None: open)
+    until: datetime.date | None = None
+
+    def in_force(self, start: datetime.date) -> bool:
+        return (self.since is None or self.since <= start) and (
+            self.until is None or self.until > start
+        )
 
 
 def walk_statuses(
     *, programme: Programme, periods: list[ReportingPeriod], now=None, only_last: bool = False
 ) -> Iterator[tuple[ReportingPeriod, dict[int, TaskState]]]:
     """Yield (period, {task id: TaskState as of that period}) for ``periods`` (in order;
-    ``only_last``: for the last one only, which spares combining at every step).
+    ``only_last``: for the last one only, which spares combining at every step). The dict
+    holds the tasks in force in the period (a task retired, merged or split off counts in
+    the periods it was in force in).
 
-    The dict is the same object each time, updated in place: read it before the next step.
-    Four queries whatever the length of the history.
+    The dict may be the same object each time, updated in place: read it before the next
+    step. Four queries whatever the length of the history.
     """
     now = now or clock.now()
     periods = sorted(periods, key=lambda period: period.starts_on)
@@ -77,7 +86,9 @@ def walk_statuses(
     # database's UTC, the portal's Asia/Shanghai) asks both for their offsets every time.
     stamps = [moment.timestamp() for moment in cutoffs]
     index_of = {period.pk: index for index, period in enumerate(periods)}
-    tasks = Task.objects.filter(programme=programme)
+    # Every task that ever was in the plan: the readers of a period keep those in force in
+    # it (``tasks.plan_asof.task_in_force_q``).
+    tasks = Task.all_periods.filter(programme=programme)
     spans = lead_spans(tasks=tasks)
     # The leads of each period are those in force in it (a lead change or a merge from a
     # later period leaves the earlier ones as they were); tasks whose leads never changed
@@ -94,6 +105,9 @@ def walk_statuses(
         for task_id, task_spans in spans.items()
     }
     inputs = _task_inputs(tasks, leads)
+    bounded = {
+        task_id for task_id, task in inputs.items() if task.since or task.until
+    }  # tasks retired, merged or split off while the plan ran
     effects: list[list] = [[] for _period in periods]
     for update in _accepted(period_ids=list(index_of)):
         task_id, department_id, period_id, reviewed_at = update[:4]
@@ -143,7 +157,18 @@ def walk_statuses(
                 fallback=task.fallback,
             )
         changed.clear()
-        yield period, states
+        if bounded:
+            start = period.starts_on
+            yield (
+                period,
+                {
+                    task_id: state
+                    for task_id, state in states.items()
+                    if task_id not in bounded or inputs[task_id].in_force(start)
+                },
+            )
+        else:
+            yield period, states
 
 
 def _leads_at(spans, start) -> list[int]:
@@ -154,11 +179,24 @@ def _leads_at(spans, start) -> list[int]:
 
 def _task_inputs(tasks, leads) -> dict[int, _TaskInputs]:
     rows = tasks.order_by().values_list(
-        "pk", "status", "percent", "needs_coordination", "completion_confirmed_at"
+        "pk",
+        "status",
+        "percent",
+        "needs_coordination",
+        "completion_confirmed_at",
+        "valid_from__starts_on",
+        "valid_until__starts_on",
     )
     return {
-        pk: _TaskInputs(leads.get(pk, []), TaskState(status, percent, coordination, False), at, {})
-        for pk, status, percent, coordination, at in rows
+        pk: _TaskInputs(
+            leads.get(pk, []),
+            TaskState(status, percent, coordination, False),
+            at,
+            {},
+            since,
+            until,
+        )
+        for pk, status, percent, coordination, at, since, until in rows
     }
 
 
@@ -185,7 +223,8 @@ def _accepted(*, period_ids: list[int]):
 def states_as_of(
     *, programme: Programme, period: ReportingPeriod, now=None
 ) -> dict[int, TaskState]:
-    """Return {task id: TaskState} of every task of ``programme`` as of ``period``."""
+    """Return {task id: TaskState} of every task of ``programme`` as of ``period`` (every
+    task the plan ever had: keep those in force in ``period`` with ``task_in_force_q``)."""
     periods = list(
         ReportingPeriod.objects.filter(programme=programme, starts_on__lte=period.starts_on)
     )

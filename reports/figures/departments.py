@@ -21,7 +21,7 @@ from tasks.models import (
     ReportingPeriod,
     Task,
 )
-from tasks.plan_asof import in_force_q
+from tasks.plan_asof import in_force_q, tasks_as_of
 
 
 def department_tasks(
@@ -34,6 +34,7 @@ def department_tasks(
         held = Assignment.all_periods.filter(in_force_q(period=period)).filter(
             department=department, task_id=OuterRef("pk")
         )
+        return tasks_as_of(period=period).filter(Exists(held))
     return Task.objects.filter(programme=programme).filter(Exists(held))
 
 

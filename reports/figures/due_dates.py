@@ -13,8 +13,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from pilot import clock
-from tasks.models import Extension, ExtensionState, Task
+from tasks.models import Extension, ExtensionState
 from tasks.periods import cutoff
+from tasks.plan_asof import tasks_as_of
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def period_due_basis(*, programme, period, now: datetime.datetime | None = None)
     and its due date."""
     now = now or clock.now()
     return due_basis_counts(
-        tasks=Task.objects.filter(programme=programme),
+        tasks=tasks_as_of(period=period),
         at=cutoff(period, now=now),
         today=min(clock.today(), period.due_on),
     )

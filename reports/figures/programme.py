@@ -30,12 +30,11 @@ from tasks.models import (
     Programme,
     ProgressUpdate,
     ReportingPeriod,
-    Task,
     TaskStatus,
 )
 from tasks.obligations import submitted_exists
 from tasks.periods import cutoff
-from tasks.plan_asof import in_force_q
+from tasks.plan_asof import due_on_as_of, in_force_q, revised_texts, tasks_as_of
 from tasks.warning import LAG_TOLERANCE, WarningColour, overdue_q, warning_colour
 
 
@@ -154,7 +153,7 @@ def summed_task_counts(rows: Iterable[dict]) -> TaskCounts:
 def period_figures(
     *, programme: Programme, period: ReportingPeriod, states: dict | None = None
 ) -> PeriodFigures:
-    """Return the programme overview's figures as of ``period`` (ten queries; five when
+    """Return the programme overview's figures as of ``period`` (eleven queries; six when
     ``states``, the result of ``states_as_of`` for the period, is given).
 
     The task figures follow the status rule as of the period (``reports.figures.asof``):
@@ -167,7 +166,7 @@ def period_figures(
     if states is None:
         states = states_as_of(programme=programme, period=period, now=now)
     counts = tasks_by_category_as_of(
-        tasks=Task.objects.filter(programme=programme), states=states, today=today
+        tasks=tasks_as_of(period=period), states=states, today=today, period=period
     )
     departments = department_rows(
         programme=programme, period=period, today=today, confirmed_by=confirmed_by
@@ -199,12 +198,17 @@ def period_figures(
     )
 
 
-def tasks_by_category_as_of(*, tasks: QuerySet, states: dict, today: datetime.date) -> dict:
+def tasks_by_category_as_of(
+    *, tasks: QuerySet, states: dict, today: datetime.date, period: ReportingPeriod | None = None
+) -> dict:
     """Return ``tasks_by_category``'s result with each task's state taken from ``states``
-    ({task id: TaskState}, e.g. ``states_as_of``) instead of its row (one query)."""
+    ({task id: TaskState}, e.g. ``states_as_of``) instead of its row; given ``period``,
+    with the due dates in force in it (two queries)."""
     rows = tasks.order_by().values_list("pk", "category_id", "due_on", "programme__starts_on")
+    revised = revised_texts(period=period) if period is not None else {}
     counts = {}
     for pk, category_id, due_on, starts_on in rows:
+        due_on = revised[pk][1] if pk in revised else due_on
         state = states[pk]
         total = counts.get(category_id)
         if total is None:
@@ -283,9 +287,10 @@ def department_rows(
         Assignment.all_periods.filter(task__programme=programme)
         .filter(in_force_q(period=period))
         .order_by()
+        .alias(task_due_on=due_on_as_of(period=period, prefix="task__"))
         .annotate(
             is_completed=_flag(confirmed),
-            is_overdue=_flag(Q(task__due_on__lt=today) & ~confirmed),
+            is_overdue=_flag(Q(task_due_on__lt=today) & ~confirmed),
             is_on_time=_flag(owed & Q(submitted_exists(period_ids=ids, late=False))),
             is_late=_flag(owed & Q(submitted_exists(period_ids=ids, late=True))),
             is_owed=_flag(owed),

@@ -82,7 +82,11 @@ def _confirmed_before(periods: list) -> QuerySet:
     confirmed = Q(pk__in=[])
     for start, programme_ids in by_start.items():
         confirmed |= Q(programme_id__in=programme_ids, completion_confirmed_at__date__lt=start)
-    return Task.objects.filter(completion_confirmed_at__isnull=False).filter(confirmed).values("pk")
+    return (
+        Task.all_periods.filter(completion_confirmed_at__isnull=False)
+        .filter(confirmed)
+        .values("pk")
+    )
 
 
 SUBMISSION_AGGREGATES = {

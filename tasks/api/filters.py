@@ -101,7 +101,7 @@ class UpdateFilter(filters.FilterSet):
     category = filters.ModelChoiceFilter(
         field_name="task__category", queryset=Category.objects.all()
     )
-    task = filters.ModelChoiceFilter(queryset=Task.objects.all())
+    task = filters.ModelChoiceFilter(queryset=Task.all_periods.all())
     period = filters.ModelChoiceFilter(queryset=ReportingPeriod.objects.all())
     department = filters.ModelChoiceFilter(queryset=Department.objects.all())
     role = filters.ChoiceFilter(choices=AssignmentRole.choices)

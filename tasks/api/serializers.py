@@ -278,7 +278,8 @@ class UpdateFieldsSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class UpdateCreateSerializer(UpdateFieldsSerializer):
-    task = serializers.PrimaryKeyRelatedField(queryset=Task.objects.all())
+    # Every task, retired ones too: filing refuses a retired task with its reason.
+    task = serializers.PrimaryKeyRelatedField(queryset=Task.all_periods.all())
     period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all())
 
 

@@ -56,12 +56,26 @@ class TaskStatus(models.TextChoices):
     COMPLETED = "completed", _("已完成")
 
 
+class CurrentTaskManager(models.Manager):
+    """The plan as it stands now: tasks no retirement or merge has ended."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(valid_until__isnull=True)
+
+
 class Task(models.Model):
     """One numbered task of a programme, with the text exactly as the document has it.
 
     ``status`` and ``percent`` are the task's current state, derived from the accepted lead
     updates by ``tasks.services.refresh_task_status``; they are kept on the row so that lists
     and dashboards never scan the update history.
+
+    Like ``Assignment``, a task has a validity (``tasks.services.plan_lifecycle``): a task
+    retired or merged into another ends (``valid_until``, the first period it no longer
+    counts) and a part split off starts (``valid_from``). ``objects`` (and
+    ``programme.tasks``) hold the current plan; ``all_periods`` holds every task, for the
+    figures of a past period (``tasks.plan_asof.task_in_force_q``) and for the pages of a
+    retired task. Foreign keys (``update.task``) reach every task (the base manager).
     """
 
     programme = models.ForeignKey(
@@ -107,9 +121,47 @@ class Task(models.Model):
         related_name="+",
         verbose_name=_("办结确认人"),
     )
+    valid_from = models.ForeignKey(
+        "ReportingPeriod",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("起始期次"),
+        help_text=_("空：自方案开始起。"),
+    )
+    valid_until = models.ForeignKey(
+        "ReportingPeriod",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤销于期次"),
+        help_text=_("自该期次起不再计入；空：现行。"),
+    )
+    split_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="split_parts",
+        verbose_name=_("拆分自任务"),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_tasks",
+        verbose_name=_("并入任务"),
+    )
+
+    objects = CurrentTaskManager()
+    all_periods = models.Manager()  # noqa: DJ012 (a second manager, not a field)
 
     class Meta:
         ordering = ["programme", "number"]
+        base_manager_name = "all_periods"
         constraints = [
             models.UniqueConstraint(fields=["programme", "number"], name="unique_task_number")
         ]
@@ -128,6 +180,11 @@ class Task(models.Model):
     @property
     def is_extended(self) -> bool:
         return self.original_due_on is not None and self.original_due_on != self.due_on
+
+    @property
+    def is_retired(self) -> bool:
+        """Retired or merged into another task: no longer part of the current plan."""
+        return self.valid_until_id is not None
 
 
 class AssignmentRole(models.TextChoices):

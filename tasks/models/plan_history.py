@@ -10,6 +10,9 @@ class PlanChangeKind(models.TextChoices):
     UNITS_CHANGED = "units_changed", _("调整责任单位")
     TEXT_CHANGED = "text_changed", _("调整举措或完成时限")
     DEPARTMENTS_MERGED = "departments_merged", _("单位合并（机构改革）")
+    TASK_RETIRED = "task_retired", _("撤销任务")
+    TASK_SPLIT = "task_split", _("拆分任务")
+    TASKS_MERGED = "tasks_merged", _("合并任务")
 
 
 class PlanChange(models.Model):

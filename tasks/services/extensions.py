@@ -38,6 +38,8 @@ MAX_FILES_PER_EXTENSION = 10
 def refusal(*, task: Task, actor, today: datetime.date | None = None) -> str | None:
     """Return why ``actor`` may not ask to extend ``task`` today, or None when they may."""
     today = today or clock.today()
+    if task.valid_until_id is not None:
+        return _("该任务已撤销或并入其他任务，不能申请延期。")
     if not permissions.can_request_extension(actor, task):
         if task.completion_confirmed_at is not None:
             return _("该任务已办结确认，无需申请延期。")
@@ -59,7 +61,7 @@ def request_extension(
 ) -> Extension:
     """Record a lead unit's request for ``requested_due_on``, with its files."""
     # Lock the task: its due date is read, and a decision may be moving it.
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = Task.all_periods.select_for_update().get(pk=task.pk)
     message = refusal(task=task, actor=actor)
     if message:
         raise ValidationError(message)
@@ -100,7 +102,9 @@ def approve_extension(
 ) -> Extension:
     """Approve with the office's date: it becomes the task's due date from now on."""
     extension = _claim(extension, actor)
-    task = Task.objects.select_for_update().get(pk=extension.task_id)
+    task = Task.all_periods.select_for_update().get(pk=extension.task_id)
+    if task.valid_until_id is not None:
+        raise ValidationError(_("该任务已撤销或并入其他任务，不能批准延期。"))
     if approved_due_on <= task.due_on:
         raise ValidationError(
             _("批准延期至的日期应晚于当前完成期限（%(day)s）。") % {"day": task.due_on.isoformat()}

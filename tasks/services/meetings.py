@@ -134,7 +134,8 @@ def record_decision(
         raise ValidationError(errors)
     source = item.task
     programme = Programme.objects.select_for_update().get(pk=source.programme_id)
-    number = (programme.tasks.aggregate(n=Max("number"))["n"] or 0) + 1
+    # Numbers of retired tasks stay taken (their record keeps them).
+    number = (Task.all_periods.filter(programme=programme).aggregate(n=Max("number"))["n"] or 0) + 1
     tracking = Task.objects.create(
         programme=programme,
         category_id=source.category_id,

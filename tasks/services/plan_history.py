@@ -34,7 +34,7 @@ from tasks.services.audit import record_event
 LEAD, SUPPORT = AssignmentRole.LEAD, AssignmentRole.SUPPORT
 
 
-def _check(actor, reason: str) -> str:
+def check_change(actor, reason: str) -> str:
     if not permissions.can_manage_plan(actor):
         raise PermissionDenied(_("只有联席会议办公室可以调整方案。"))
     reason = (reason or "").strip()
@@ -43,14 +43,14 @@ def _check(actor, reason: str) -> str:
     return reason
 
 
-def _first_period(programme: Programme) -> ReportingPeriod | None:
+def first_period(programme: Programme) -> ReportingPeriod | None:
     return programme.periods.order_by("starts_on").first()
 
 
-def _end(assignment: Assignment, effective: ReportingPeriod | None) -> None:
+def end_assignment(assignment: Assignment, effective: ReportingPeriod | None) -> None:
     """End ``assignment`` from ``effective``; one that never was in force goes."""
     never_in_force = effective is None or assignment.valid_from_id == effective.pk
-    if never_in_force or effective == _first_period(effective.programme):
+    if never_in_force or effective == first_period(effective.programme):
         assignment.delete()
         return
     if assignment.valid_from and assignment.valid_from.starts_on > effective.starts_on:
@@ -62,8 +62,8 @@ def _end(assignment: Assignment, effective: ReportingPeriod | None) -> None:
     assignment.save(update_fields=["valid_until"])
 
 
-def _start(task, department, role, order, effective, on_behalf_of=None) -> Assignment:
-    first = effective is None or effective == _first_period(task.programme)
+def start_assignment(task, department, role, order, effective, on_behalf_of=None) -> Assignment:
+    first = effective is None or effective == first_period(task.programme)
     return Assignment.objects.create(
         task=task,
         department=department,
@@ -85,28 +85,13 @@ def change_task_units(
     actor,
 ) -> PlanChange:
     """Make ``leads`` and ``supports`` the task's units from ``effective`` on."""
-    reason = _check(actor, reason)
-    task = Task.objects.select_for_update().get(pk=task.pk)
-    if effective.programme_id != task.programme_id:
-        raise ValidationError(_("生效期次不属于该任务所在的方案。"))
-    if not leads:
-        raise ValidationError(_("请至少指定一个牵头单位。"))
-    if set(leads) & set(supports):
-        raise ValidationError(_("同一单位不能既是牵头单位又是配合单位。"))
-    wanted = {department.pk: LEAD for department in leads}
-    wanted.update({department.pk: SUPPORT for department in supports})
-    before = _describe(task)
-    kept = set()
-    for assignment in task.assignments.select_related("valid_from"):
-        if wanted.get(assignment.department_id) == assignment.role:
-            kept.add(assignment.department_id)
-        else:
-            _end(assignment, effective)
-    for order, department in enumerate([*leads, *supports], start=1):
-        if department.pk not in kept:
-            _start(task, department, wanted[department.pk], order, effective)
-    detail = _("%(before)s → %(after)s") % {"before": before, "after": _describe(task)}
-    return _record(
+    reason = check_change(actor, reason)
+    task = lock_current_task(task, effective)
+    check_units(leads, supports)
+    before = describe_units(task)
+    set_units(task, leads, supports, effective)
+    detail = _("%(before)s → %(after)s") % {"before": before, "after": describe_units(task)}
+    return record_change(
         task.programme, task, PlanChangeKind.UNITS_CHANGED, effective, reason, detail, actor
     )
 
@@ -122,24 +107,18 @@ def change_task_text(
     actor,
 ) -> PlanChange:
     """Change the task's measure and/or due date from ``effective`` on; keep the old ones."""
-    reason = _check(actor, reason)
-    task = Task.objects.select_for_update().get(pk=task.pk)
-    if effective.programme_id != task.programme_id:
-        raise ValidationError(_("生效期次不属于该任务所在的方案。"))
-    measure = (measure or "").strip()
-    if not measure:
-        raise ValidationError(_("具体举措不能为空。"))
+    reason = check_change(actor, reason)
+    task = lock_current_task(task, effective)
+    measure = check_measure(measure, due_on)
     if measure == task.measure and due_on == task.due_on:
         raise ValidationError(_("没有任何修改。"))
-    later = task.revisions.filter(valid_until__starts_on__gt=effective.starts_on)
-    if later.exists():
-        raise ValidationError(_("该任务在更晚的期次已有调整，生效期次不能更早。"))
+    check_no_later_text(task, effective)
     parts = []
     if measure != task.measure:
         parts.append(_("具体举措"))
     if due_on != task.due_on:
         parts.append(_("完成期限 %(old)s → %(new)s") % {"old": task.due_on, "new": due_on})
-    change = _record(
+    change = record_change(
         task.programme,
         task,
         PlanChangeKind.TEXT_CHANGED,
@@ -148,7 +127,79 @@ def change_task_text(
         "、".join(parts),
         actor,
     )
-    if effective != _first_period(task.programme):
+    set_text(task, measure, due_on, effective, change)
+    return change
+
+
+# --- shared with tasks.services.plan_lifecycle --------------------------------------------
+
+
+def lock_current_task(task: Task, effective: ReportingPeriod) -> Task:
+    """Lock ``task``'s row and return it; refuse a retired task or a period of another plan."""
+    task = Task.all_periods.select_for_update().get(pk=task.pk)
+    if effective.programme_id != task.programme_id:
+        raise ValidationError(_("生效期次不属于该任务所在的方案。"))
+    if task.valid_until_id is not None:
+        if task.merged_into_id is not None:
+            message = _("任务 %(number)s 已并入任务 %(into)s，不能再调整。")
+        else:
+            message = _("任务 %(number)s 已撤销（自%(period)s起），不能再调整。")
+        raise ValidationError(
+            message
+            % {
+                "number": task.number,
+                "into": task.merged_into and task.merged_into.number,
+                "period": task.valid_until,
+            }
+        )
+    return task
+
+
+def check_measure(measure: str, due_on) -> str:
+    """Return the stripped measure; refuse an empty measure or a missing due date."""
+    measure = (measure or "").strip()
+    if not measure:
+        raise ValidationError(_("具体举措不能为空。"))
+    if due_on is None:
+        raise ValidationError(_("请填写完成期限。"))
+    return measure
+
+
+def check_units(leads, supports) -> None:
+    if not leads:
+        raise ValidationError(_("请至少指定一个牵头单位。"))
+    if set(leads) & set(supports):
+        raise ValidationError(_("同一单位不能既是牵头单位又是配合单位。"))
+
+
+def check_no_later_text(task: Task, effective: ReportingPeriod) -> None:
+    later = task.revisions.filter(valid_until__starts_on__gt=effective.starts_on)
+    if later.exists():
+        raise ValidationError(_("该任务在更晚的期次已有调整，生效期次不能更早。"))
+
+
+def set_units(task: Task, leads, supports, effective) -> None:
+    """Make ``leads`` and ``supports`` the task's units from ``effective``; the assignments
+    that stay as they are are kept, the others ended."""
+    wanted = {department.pk: LEAD for department in leads}
+    wanted.update({department.pk: SUPPORT for department in supports})
+    kept = set()
+    for assignment in task.assignments.select_related("valid_from"):
+        if wanted.get(assignment.department_id) == assignment.role:
+            kept.add(assignment.department_id)
+        else:
+            end_assignment(assignment, effective)
+    for order, department in enumerate([*leads, *supports], start=1):
+        if department.pk not in kept:
+            start_assignment(task, department, wanted[department.pk], order, effective)
+
+
+def set_text(task: Task, measure: str, due_on, effective, change: PlanChange) -> None:
+    """Give ``task`` a new measure and due date from ``effective``, keeping the old ones
+    (a ``TaskRevision``) unless the change goes back to the programme's start."""
+    if measure == task.measure and due_on == task.due_on:
+        return
+    if effective != first_period(task.programme):
         TaskRevision.objects.create(
             task=task,
             measure=task.measure,
@@ -158,7 +209,6 @@ def change_task_text(
         )
     task.measure, task.due_on = measure, due_on
     task.save(update_fields=["measure", "due_on"])
-    return change
 
 
 @transaction.atomic
@@ -172,7 +222,7 @@ def merge_departments(
     the earlier periods keep the source. Its reporter accounts and spellings move to the
     target, so its people see the tasks' earlier record under the target.
     """
-    reason = _check(actor, reason)
+    reason = check_change(actor, reason)
     if source.pk == target.pk:
         raise ValidationError(_("不能把单位并入它自己。"))
     if source.merged_into_id:
@@ -195,7 +245,7 @@ def merge_departments(
             "tasks": "、".join(str(a.task.number) for a in assignments),
         }
         changes.append(
-            _record(
+            record_change(
                 programme, None, PlanChangeKind.DEPARTMENTS_MERGED, effective, reason, detail, actor
             )
         )
@@ -274,22 +324,22 @@ def _pass_to(assignment: Assignment, target: Department, effective) -> None:
     task = assignment.task
     existing = task.assignments.filter(department=target).select_related("valid_from").first()
     role = LEAD if LEAD in (assignment.role, existing and existing.role) else SUPPORT
-    _end(assignment, effective)
+    end_assignment(assignment, effective)
     if existing is not None and existing.role == role:
         return
     if existing is not None:
-        _end(existing, effective)
-    _start(task, target, role, assignment.order, effective, assignment.on_behalf_of)
+        end_assignment(existing, effective)
+    start_assignment(task, target, role, assignment.order, effective, assignment.on_behalf_of)
 
 
-def _describe(task: Task) -> str:
+def describe_units(task: Task) -> str:
     assignments = list(task.assignments.select_related("department").order_by("role", "order"))
     leads = "、".join(a.department.name for a in assignments if a.role == LEAD) or "—"
     supports = "、".join(a.department.name for a in assignments if a.role == SUPPORT) or "—"
     return _("牵头：%(leads)s；配合：%(supports)s") % {"leads": leads, "supports": supports}
 
 
-def _record(programme, task, kind, effective, reason, detail, actor) -> PlanChange:
+def record_change(programme, task, kind, effective, reason, detail, actor) -> PlanChange:
     when = effective or _("方案开始")
     change = PlanChange.objects.create(
         programme=programme,

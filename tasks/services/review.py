@@ -144,7 +144,7 @@ def confirm_completion(*, task: Task, actor) -> Task:
     if not permissions.can_confirm_completion(actor, task):
         raise PermissionDenied(_("只有牵头单位报告“已完成”并经采纳的任务才能办结确认。"))
     now = clock.now()
-    claimed = Task.objects.filter(pk=task.pk, completion_confirmed_at__isnull=True).update(
+    claimed = Task.all_periods.filter(pk=task.pk, completion_confirmed_at__isnull=True).update(
         completion_confirmed_at=now, completion_confirmed_by=actor
     )
     if claimed != 1:
@@ -160,8 +160,9 @@ def confirm_completion(*, task: Task, actor) -> Task:
 def refresh_task_status(*, task: Task) -> Task:
     """Derive the task's status, percent and coordination flag as of now (see the module
     docstring), holding a lock on the task row while it reads the accepted updates."""
-    locked = Task.objects.select_for_update().get(pk=task.pk)
-    leads = lead_units(tasks=Task.objects.filter(pk=task.pk)).get(task.pk, [])
+    # A retired task's row too: an update of a period it was in force in may be accepted late.
+    locked = Task.all_periods.select_for_update().get(pk=task.pk)
+    leads = lead_units(tasks=Task.all_periods.filter(pk=task.pk)).get(task.pk, [])
     accepted = (
         ProgressUpdate.objects.filter(
             task_id=task.pk,

@@ -32,9 +32,15 @@ def update_form(request, task_id: int, period_id: int):
     A GET never writes: before the first save the form shows an unsaved draft (version 0),
     and the first POST creates it.
     """
-    task = get_object_or_404(Task, pk=task_id)
+    task = get_object_or_404(Task.all_periods, pk=task_id)
     period = get_object_or_404(ReportingPeriod, pk=period_id, programme_id=task.programme_id)
     department = permissions.reporter_department(request.user)
+    if department is not None and task.is_retired:
+        # A retired or merged task says why it takes no filing (its units were released).
+        context = {"task": task, "period": period}
+        context["refusal"] = permissions.filing_refusal(request.user, task, period)
+        status = 403 if request.method == "POST" else 200
+        return render(request, "tasks/reporter/update_form.html", context, status=status)
     if department is None or not selectors.department_assignment(department=department, task=task):
         raise PermissionDenied(_("您的单位不承担该任务。"))
     update = selectors.department_update(department=department, task=task, period=period)
