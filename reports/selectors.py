@@ -38,7 +38,7 @@ from tasks.models import (
     UpdateState,
 )
 from tasks.periods import cutoff
-from tasks.plan_asof import in_force_q, revised_texts, tasks_as_of, with_text_as_of
+from tasks.plan_asof import in_force_q, tasks_as_of, text_as_of_annotations, with_text_as_of
 
 CHUNK_SIZE = 2000
 # States in which a department has not (yet, or any more) handed its report in.
@@ -178,6 +178,7 @@ def task_rows(
     )
     tasks = (
         tasks_as_of(period=period)
+        .annotate(**text_as_of_annotations(period=period))
         .select_related("category")
         .prefetch_related(
             Prefetch("assignments", queryset=assignments),
@@ -185,9 +186,8 @@ def task_rows(
         )
         .order_by("number")
     )
-    revised = revised_texts(period=period)  # the measures and due dates of the period
     for task in tasks.iterator(chunk_size=CHUNK_SIZE):
-        task.measure, task.due_on = revised.get(task.pk, (task.measure, task.due_on))
+        task.measure, task.due_on = task.measure_then, task.due_on_then  # the period's text
         yield _task_row(task, states[task.pk], cut)
 
 
@@ -323,7 +323,9 @@ def report_tasks(
     for update in accepted_lead_updates(period=period):
         quoted[update.task_id].append(update)
     rows = []
-    for task in with_text_as_of(tasks_as_of(period=period).order_by("number"), period):
+    tasks = tasks_as_of(period=period).annotate(**text_as_of_annotations(period=period))
+    for task in tasks.order_by("number"):
+        task.measure, task.due_on = task.measure_then, task.due_on_then  # the period's text
         state, updates = states[task.pk], quoted.get(task.pk, [])
         rows.append(
             ReportTask(
@@ -368,11 +370,16 @@ def unfinished_tasks(
     if states is None:
         return list(tasks.exclude(status=TaskStatus.COMPLETED))
     if period is not None:
-        tasks = with_text_as_of(
-            tasks_as_of(period=period).select_related("category").order_by("number"), period
+        tasks = (
+            tasks_as_of(period=period)
+            .annotate(**text_as_of_annotations(period=period))
+            .select_related("category")
+            .order_by("number")
         )
     unfinished = []
     for task in tasks:
+        if period is not None:
+            task.measure, task.due_on = task.measure_then, task.due_on_then  # the period's text
         state = states[task.pk]
         if not state.completed:
             task.status, task.percent = state.status, state.percent

@@ -123,7 +123,13 @@ class TaskAdmin(TextInputAdminMixin, admin.ModelAdmin):
     list_filter = ("programme", "category", "status", "needs_coordination")
     search_fields = ("number__exact", "measure", "responsibility")
     raw_id_fields = ("status_period", "completion_confirmed_by")
+    # Retire, split and merge are plan changes with a reason (tasks.services.plan_lifecycle).
+    readonly_fields = ("valid_from", "valid_until", "split_from", "merged_into")
     inlines = (AssignmentInline,)
+
+    def get_queryset(self, request):
+        # Retired tasks too: their record stays (the base manager holds every task).
+        return Task.all_periods.select_related("category")
 
     @admin.display(description=gettext_lazy("具体举措"))
     def short_measure(self, task):

@@ -112,9 +112,27 @@ def with_text_as_of(tasks, period: ReportingPeriod) -> list[Task]:
 def due_on_as_of(*, period: ReportingPeriod | None = None, prefix: str = "", start=None):
     """Return an expression of the due date in force in ``period`` of the task ``prefix``
     reaches (``start`` as in ``in_force_q``): a later change's kept date, else the row's."""
+    return _kept(period, prefix, start, "due_on")
+
+
+def measure_as_of(*, period: ReportingPeriod | None = None, prefix: str = "", start=None):
+    """Return an expression of the measure in force in ``period`` (as ``due_on_as_of``)."""
+    return _kept(period, prefix, start, "measure")
+
+
+def text_as_of_annotations(*, period: ReportingPeriod) -> dict:
+    """Return ``annotate()`` arguments giving a task queryset ``measure_then`` and
+    ``due_on_then``, its text in force in ``period``, in the same query."""
+    return {
+        "measure_then": measure_as_of(period=period),
+        "due_on_then": due_on_as_of(period=period),
+    }
+
+
+def _kept(period, prefix, start, field):
     if period is not None:
         start = period.starts_on
     kept = TaskRevision.objects.filter(
         task_id=OuterRef(f"{prefix}pk"), valid_until__starts_on__gt=start
     ).order_by("valid_until__starts_on", "pk")
-    return Coalesce(Subquery(kept.values("due_on")[:1]), F(f"{prefix}due_on"))
+    return Coalesce(Subquery(kept.values(field)[:1]), F(f"{prefix}{field}"))

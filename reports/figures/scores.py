@@ -49,7 +49,7 @@ from tasks.models import (
     TaskStatus,
 )
 from tasks.periods import cutoff
-from tasks.plan_asof import revised_texts, tasks_as_of
+from tasks.plan_asof import due_on_as_of, tasks_as_of
 from tasks.status_rule import lead_units
 
 RATE_TERMS = ("on_time", "on_schedule", "completion")
@@ -186,11 +186,13 @@ def _led_counts(*, programme, period, cut, now) -> dict[int, dict]:
     states = states_as_of(programme=programme, period=period, now=now)
     tasks = tasks_as_of(period=period)
     leads = lead_units(tasks=tasks, period=period)
-    revised = revised_texts(period=period)  # the due dates in force in the period
     counts: dict[int, dict] = {}
-    rows = tasks.order_by().values_list("pk", "due_on", "completion_confirmed_at")
+    rows = (
+        tasks.order_by()
+        .annotate(due_then=due_on_as_of(period=period))  # the due date in force in the period
+        .values_list("pk", "due_then", "completion_confirmed_at")
+    )
     for pk, due_on, confirmed_at in rows:
-        due_on = revised[pk][1] if pk in revised else due_on
         state = states[pk]
         confirmed_day = timezone.localtime(confirmed_at).date() if confirmed_at else None
         confirmed_by_cut = confirmed_at is not None and confirmed_at <= cut

@@ -430,9 +430,8 @@ def test_period_figures_run_a_fixed_number_of_queries(
 ):
     _more_data(history, personas, tasks=extra)
     # Periods, tasks, lead units and accepted updates (the status rule as of the period),
-    # tasks by category and the due dates in force in the period (plan changes), categories,
-    # the department rows' three and the coordination count.
-    with django_assert_num_queries(11):
+    # tasks by category, categories, the department rows' three and the coordination count.
+    with django_assert_num_queries(10):
         figures.period_figures(programme=history.programme, period=_mar(history))
 
 

@@ -298,10 +298,38 @@ def test_period_figures_cost_the_same_queries_with_retired_and_split_tasks(
     )
 
     assert _queries(read) == before
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         result = figures.period_figures(programme=programme, period=april)
     # April: tasks 1, 2 and the part split off (4); task 3 retired.
     assert result.tasks.total == 3 == sum(row.total for row in result.categories)
     may_figures = figures.period_figures(programme=programme, period=may)
     assert may_figures.tasks.total == 2  # task 1 merged into task 2
     assert [row.total for row in may_figures.categories] == [2, 0]
+
+
+def test_a_past_periods_overdue_count_uses_the_due_date_in_force_then(plan, personas, clock):
+    from tasks.services.plan_history import change_task_text
+
+    april, may = plan.periods[(2021, 4)], plan.periods[(2021, 5)]
+    clock.move_to(datetime.datetime(2021, 5, 20, 10, tzinfo=datetime.UTC))
+    t1 = plan.tasks[0]  # due 2021-06-30: overdue in no period yet
+    assert figures.period_figures(programme=plan.programme, period=april).tasks.overdue == 0
+
+    change_task_text(
+        task=t1,
+        measure=t1.measure,
+        due_on=datetime.date(2021, 4, 10),
+        effective=may,
+        reason="提前完成时限",
+        actor=personas.office,
+    )
+
+    april_figures = figures.period_figures(programme=plan.programme, period=april)
+    may_figures = figures.period_figures(programme=plan.programme, period=may)
+    assert (april_figures.tasks.overdue, may_figures.tasks.overdue) == (0, 1)
+    commerce = next(row for row in may_figures.departments if row.department == plan.commerce)
+    assert commerce.overdue == 1
+    commerce = next(row for row in april_figures.departments if row.department == plan.commerce)
+    assert commerce.overdue == 0
+    rows = {r.number: r for r in selectors.task_rows(programme=plan.programme, period=april)}
+    assert rows[1].measure == "建设单一窗口。"
