@@ -70,6 +70,16 @@ def test_overview_numbers_link_to_the_filtered_task_list(clients, plan):
     assert "/tasks/?programme=test-plan&amp;overdue=1" in content
 
 
+def test_a_units_name_is_escaped_in_the_hand_built_department_table(clients, plan):
+    plan.finance.name = '<img src=x onerror="alert(1)">省财政厅&'
+    plan.finance.save()
+
+    content = _overview(clients.office).content.decode()
+
+    assert "<img src=x" not in content
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;省财政厅&amp;</a></th>" in content
+
+
 def test_every_chart_has_a_data_table(clients):
     content = _overview(clients.office).content.decode()
 
