@@ -268,7 +268,7 @@ def merge_departments(
 def rename_department(*, department: Department, name: str, reason: str, actor) -> Department:
     """Give ``department`` a new name; the old one stays a spelling of it (an alias), so
     plan imports and the parser still read it as this department."""
-    reason = _check(actor, reason)
+    reason = check_change(actor, reason)
     name = (name or "").strip()
     department = Department.objects.select_for_update().get(pk=department.pk)
     old = department.name
