@@ -122,6 +122,7 @@ class TaskTextForm(_TaskChangeForm):
 # --- a task's retirement, split or merge (tasks.services.plan_lifecycle) ------------------
 
 MAX_SPLIT_PARTS = 10
+MAX_TASK_NUMBER = 32767  # Task.number is a small integer
 NUMBER_SEPARATORS = re.compile(r"[、,，;；\s]+")
 
 
@@ -334,7 +335,9 @@ class MergeTasksForm(_LifecycleForm):
         found = {
             task.number: task
             for task in Task.all_periods.filter(
-                programme_id=self.task.programme_id, number__in=numbers
+                # Beyond a small integer no task has the number (and SQL would overflow).
+                programme_id=self.task.programme_id,
+                number__in=[n for n in numbers if n <= MAX_TASK_NUMBER],
             ).select_related("valid_until", "merged_into")
         }
         missing = [str(n) for n in numbers if n not in found]
