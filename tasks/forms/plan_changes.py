@@ -267,7 +267,10 @@ class SplitTaskForm(_LifecycleForm):
                 "leads": [a.department_id for a in held if a.role == AssignmentRole.LEAD],
                 "supports": [a.department_id for a in held if a.role == AssignmentRole.SUPPORT],
             }
-        return SplitPartForm(data, number=number, initial=initial)
+        # A part from the third on may be left empty: no ``required`` for the browser.
+        return SplitPartForm(
+            data, number=number, initial=initial, use_required_attribute=number <= 2
+        )
 
     @property
     def can_add(self) -> bool:
