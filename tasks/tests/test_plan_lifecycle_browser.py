@@ -57,9 +57,9 @@ def test_the_office_splits_a_task_in_two_and_opens_the_new_one(page, plan, perso
 
     four = Task.objects.get(number=4)
     assert four.split_from_id == t1.pk
-    assert list(
-        Assignment.objects.filter(task=four).values_list("department__name", "role")
-    ) == [("海口海关", "lead")]
+    assert list(Assignment.objects.filter(task=four).values_list("department__name", "role")) == [
+        ("海口海关", "lead")
+    ]
     assert PlanChange.objects.get().reason == "联席会议决定细化任务"
 
 
