@@ -133,6 +133,13 @@ def task_for_page(*, task_id: int) -> Task | None:
     return task
 
 
+def current_task_numbers(*, programme: Programme) -> list[Task]:
+    """Return the programme's tasks in the current plan by number (number and measure only)."""
+    return list(
+        Task.objects.filter(programme=programme).only("pk", "number", "measure").order_by("number")
+    )
+
+
 def task_timeline(*, task: Task, user) -> QuerySet[ProgressUpdate]:
     """Return the task's updates across periods that ``user`` may see, newest period first."""
     updates = permissions.visible_updates(user, ProgressUpdate.objects.filter(task=task))

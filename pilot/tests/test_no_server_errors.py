@@ -46,6 +46,14 @@ POSTS = [
     ("/updates/{update}/return-input/", {"comment": ""}),
     ("/reports/runs/request/", {"kind": "nonsense", "period": "abc"}),
     ("/evidence/999999/delete/", {}),
+    ("/plan/tasks/{task}/retire/", {"effective": "2021-99", "reason": "\x00"}),
+    (
+        "/plan/tasks/{task}/split/",
+        {"count": "abc", "part1-leads": ["x", "-1"], "part2-due_on": "明天", "add_part": ""},
+    ),
+    ("/plan/tasks/{task}/split/", {"count": "99999", "add_part": "1", "part9-leads": ["x"]}),
+    ("/plan/tasks/{task}/merge/", {"numbers": "1e9、-3", "due_on": "0000-00-00"}),
+    ("/plan/tasks/{task}/merge/", {"numbers": "99999999999999999999"}),
 ]
 
 PERSONAS = ["office", "lead", "support", "outsider", "member", "anonymous"]

@@ -1,6 +1,7 @@
 """The office's plan changes (方案调整) in the browser: a task's units or text from a
-period, a department's merge (机构改革, previewed before it is saved) or new name, and
-the log of every change (方案变更记录), which the joint meeting's members read too."""
+period, a task's retirement, split or merge (撤销、拆分、合并任务), a department's merge
+(机构改革, previewed before it is saved) or new name, and the log of every change
+(方案变更记录), which the joint meeting's members read too."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,13 +18,17 @@ from tasks import plan_history as history
 from tasks import selectors
 from tasks.forms.plan_changes import (
     MergeForm,
+    MergeTasksForm,
     PlanChangeFilterForm,
     RenameForm,
+    RetireTaskForm,
+    SplitTaskForm,
     TaskTextForm,
     TaskUnitsForm,
 )
 from tasks.programme_choice import chosen_programme
 from tasks.services import plan_history as services
+from tasks.services import plan_lifecycle
 
 LOG_PAGE_SIZE = 30
 
@@ -84,8 +89,94 @@ def task_text(request, task_id: int):
 
 def _render_task_form(request, task, form, template: str):
     status = 400 if form.is_bound else 200
-    context = {"task": task, "form": form, "history": history.task_history(task=task)}
-    return render(request, template, context, status=status)
+    return render(request, template, _task_context(task, form), status=status)
+
+
+def _task_context(task, form) -> dict:
+    return {"task": task, "form": form, "history": history.task_history(task=task)}
+
+
+# --- 撤销、拆分、合并任务 ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def task_retire(request, task_id: int):
+    """撤销任务: from a period the task is no longer counted or reported."""
+    task = _task_for_change(request, task_id)
+    form = RetireTaskForm(request.POST or None, task=task)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_lifecycle.retire_task(task=task, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("已撤销任务 %(number)s：自%(period)s起不再统计和报送。")
+                % {"number": task.number, "period": form.cleaned_data["effective"]},
+            )
+            return redirect("task-detail", task_id=task.pk)
+    return _render_task_form(request, task, form, "tasks/plan_changes/retire.html")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def task_split(request, task_id: int):
+    """拆分任务: the task keeps part 1, each further part becomes a new task.
+
+    增加一项 posts the form back and gets it again with one more (empty) part.
+    """
+    task = _task_for_change(request, task_id)
+    form = SplitTaskForm(request.POST or None, task=task)
+    if request.method == "POST" and "add_part" in request.POST:
+        return render(
+            request, "tasks/plan_changes/split.html", _task_context(task, form.with_another_part())
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = plan_lifecycle.split_task(
+                task=task,
+                parts=form.cleaned_parts(),
+                effective=form.cleaned_data["effective"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已拆分：%(detail)s。") % {"detail": change.detail})
+            return redirect("task-detail", task_id=task.pk)
+    return _render_task_form(request, task, form, "tasks/plan_changes/split.html")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def task_merge(request, task_id: int):
+    """合并任务: the chosen tasks are merged into this one, which takes the merged text."""
+    task = _task_for_change(request, task_id)
+    form = MergeTasksForm(request.POST or None, task=task)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change = plan_lifecycle.merge_tasks(
+                tasks=data["numbers"],
+                into=task,
+                measure=data["measure"],
+                due_on=data["due_on"],
+                effective=data["effective"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已合并：%(detail)s。") % {"detail": change.detail})
+            return redirect("task-detail", task_id=task.pk)
+    context = _task_context(task, form)
+    context["current_tasks"] = selectors.current_task_numbers(programme=task.programme)
+    status = 400 if form.is_bound else 200
+    return render(request, "tasks/plan_changes/merge_tasks.html", context, status=status)
 
 
 @require_GET
