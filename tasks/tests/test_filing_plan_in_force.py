@@ -13,13 +13,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from departments.models import Department
 from pilot import permissions
 from reports import figures
 from reports.todo import reporter_todo
 from tasks import selectors
 from tasks.models import AssignmentRole, ProgressUpdate, Task, UpdateState
 from tasks.services import filing, reporting
-from tasks.services.plan_history import change_task_units
+from tasks.services.plan_history import change_task_units, merge_departments
 from tasks.services.plan_lifecycle import retire_task
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +263,28 @@ def test_the_api_files_by_the_plan_in_force_in_the_period(
     created = clients.lead.post("/api/v1/updates/", body, content_type="application/json")
     assert created.status_code == 201
     assert (created.json()["role"], created.json()["percent"]) == ("lead", 40)
+
+
+def test_after_a_merge_from_april_the_merged_units_reporters_still_file_march(
+    plan, personas, clock, march
+):
+    # As before this change: the reporters of 省商务厅 moved to the department it merged
+    # into, which files March's update under its own name, in 省商务厅's March role.
+    reformed = Department.objects.create(name="省商务和外事厅")
+    merge_departments(
+        source=plan.commerce,
+        target=reformed,
+        effective_on=datetime.date(2021, 4, 1),
+        reason="机构改革",
+        actor=personas.office,
+    )
+    lead = type(personas.lead).objects.get(pk=personas.lead.pk)
+
+    update = filing.create_update(task=plan.tasks[1], period=march, actor=lead, data={})
+    assert (update.department, update.role) == (reformed, AssignmentRole.SUPPORT)
+    worklist = selectors.department_worklist(department=reformed, period=march)
+    assert [(item.task.number, item.assignment.role) for item in worklist] == [
+        (1, AssignmentRole.LEAD),
+        (3, AssignmentRole.LEAD),
+        (2, AssignmentRole.SUPPORT),
+    ]
