@@ -291,7 +291,7 @@ def filing_refusal(user, task: Task, period: ReportingPeriod) -> str | None:
     if task.completion_confirmed_at is not None:
         return _("该任务已办结确认，不能再填报。")
     department = reporter_department(user)
-    if department is None:
+    if department is None or period.programme_id != task.programme_id:
         return _("您的单位不承担该任务。")
     return _not_held_refusal(department, task, period)
 
