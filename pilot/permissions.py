@@ -7,13 +7,21 @@ personas: office staff, a lead unit's reporter, a supporting unit's reporter, an
 department's reporter, a read-only member and an anonymous visitor.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from departments.models import Department, Role
 from pilot import clock
 from tasks import periods
-from tasks.models import AssignmentRole, ProgressUpdate, ReportingPeriod, Task, UpdateState
+from tasks.models import (
+    Assignment,
+    AssignmentRole,
+    ProgressUpdate,
+    ReportingPeriod,
+    Task,
+    UpdateState,
+)
+from tasks.plan_asof import held_as_of, held_by_q, in_force_q
 
 EDITABLE_STATES = (UpdateState.DRAFT, UpdateState.RETURNED)
 # Audit verbs of extension requests and supervision slips (tasks.models.AuditVerb).
@@ -112,11 +120,12 @@ def can_view_update(user, update: ProgressUpdate) -> bool:
         return False
     if update.department_id == department.pk:
         return True
-    # A lead unit sees the supporting units' submitted input on its task, never their drafts.
+    # A lead unit sees the supporting units' submitted input on the task it led in the
+    # input's period, never their drafts.
     return (
         update.role == AssignmentRole.SUPPORT
         and update.state != UpdateState.DRAFT
-        and _holds(department, update.task_id, AssignmentRole.LEAD)
+        and _holds(department, update.task_id, AssignmentRole.LEAD, update.period)
     )
 
 
@@ -129,11 +138,31 @@ def visible_updates(user, queryset: QuerySet[ProgressUpdate]) -> QuerySet[Progre
     department = reporter_department(user)
     if department is None:
         return queryset.filter(state=UpdateState.ACCEPTED)
-    led_tasks = department.assignments.filter(role=AssignmentRole.LEAD).values("task_id")
+    # The tasks it ever led (one uncorrelated subquery the database hashes) narrow the
+    # inputs before the correlated test of the lead in each input's period.
+    led_ever = Assignment.all_periods.filter(
+        held_by_q(department=department), role=AssignmentRole.LEAD
+    ).values("task_id")
     return queryset.filter(
         Q(state=UpdateState.ACCEPTED)
         | Q(department=department)
-        | (Q(role=AssignmentRole.SUPPORT, task_id__in=led_tasks) & ~Q(state=UpdateState.DRAFT))
+        | (
+            Q(role=AssignmentRole.SUPPORT, task_id__in=led_ever)
+            & ~Q(state=UpdateState.DRAFT)
+            & Q(_led_in_its_period(department))
+        )
+    )
+
+
+def _led_in_its_period(department: Department) -> Exists:
+    """Return an Exists over ProgressUpdate rows: ``department`` led the update's task in
+    the update's period."""
+    return Exists(
+        Assignment.all_periods.filter(
+            held_by_q(department=department),
+            role=AssignmentRole.LEAD,
+            task_id=OuterRef("task_id"),
+        ).filter(in_force_q(start=OuterRef("period__starts_on")))
     )
 
 
@@ -169,7 +198,8 @@ def can_download_evidence(user, evidence) -> bool:
 
 
 def can_file_update(user, task: Task, period: ReportingPeriod) -> bool:
-    """A reporter files for a task their department holds, in an open period of its plan."""
+    """A reporter files for a task their department holds in ``period`` (the plan in force
+    then, not the plan as it stands now), in an open period of its plan."""
     department = reporter_department(user)
     if department is None:
         return False
@@ -179,16 +209,17 @@ def can_file_update(user, task: Task, period: ReportingPeriod) -> bool:
         return False
     if task.completion_confirmed_at is not None:
         return False
-    if _out_of_plan(task, period) is not None:
+    if out_of_plan(task, period) is not None:
         return False
-    return _holds(department, task.pk, None)
+    return _holds(department, task.pk, None, period)
 
 
-def _out_of_plan(task: Task, period: ReportingPeriod) -> str | None:
-    """Return why ``task`` takes no filing for ``period`` as the plan stands: retired or
-    merged into another task (no filing at all: its units were released), or split off
-    from a later period than ``period``; None when it is in the plan."""
-    if task.valid_until_id is not None:
+def out_of_plan(task: Task, period: ReportingPeriod) -> str | None:
+    """Return why ``task`` takes no filing for ``period``: retired or merged into another
+    task by ``period`` (its units were released from then on; the periods before still
+    take their reports), or split off from a later period than ``period``; None when it
+    was in the plan in ``period``."""
+    if task.valid_until_id is not None and task.valid_until.starts_on <= period.starts_on:
         if task.merged_into_id is not None:
             return _("该任务已自%(period)s起并入任务 %(number)s，请在任务 %(number)s 下填报。") % {
                 "period": task.valid_until,
@@ -251,14 +282,47 @@ def filing_refusal(user, task: Task, period: ReportingPeriod) -> str | None:
     """
     if can_file_update(user, task, period):
         return None
-    out_of_plan = _out_of_plan(task, period) if period.programme_id == task.programme_id else None
-    if out_of_plan is not None:
-        return out_of_plan
+    refusal = out_of_plan(task, period) if period.programme_id == task.programme_id else None
+    if refusal is not None:
+        return refusal
     period_refusal = periods.filing_refusal(period, clock.today())
     if period_refusal and reporter_department(user) is not None:
         return period_refusal
     if task.completion_confirmed_at is not None:
         return _("该任务已办结确认，不能再填报。")
+    department = reporter_department(user)
+    if department is None or period.programme_id != task.programme_id:
+        return _("您的单位不承担该任务。")
+    return _not_held_refusal(department, task, period)
+
+
+def _not_held_refusal(department: Department, task: Task, period: ReportingPeriod) -> str:
+    """Word why ``department`` may not file ``task`` for ``period``: it takes the task over
+    from a later period, it gave the task up before ``period`` (a plan change), or it
+    never held it. Asked only once filing is refused (two queries at most)."""
+    held = Assignment.all_periods.filter(held_by_q(department=department), task_id=task.pk)
+    later = (
+        held.filter(valid_from__starts_on__gt=period.starts_on)
+        .select_related("valid_from")
+        .order_by("valid_from__starts_on")
+        .first()
+    )
+    if later is not None:
+        return _("本单位自%(period)s起才承担该任务，%(this)s仍由原责任单位填报。") % {
+            "period": later.valid_from,
+            "this": period,
+        }
+    ended = (
+        held.filter(valid_until__starts_on__lte=period.starts_on)
+        .select_related("valid_until")
+        .order_by("-valid_until__starts_on")
+        .first()
+    )
+    if ended is not None:
+        return _("本单位自%(period)s起不再承担该任务，不能填报%(this)s。") % {
+            "period": ended.valid_until,
+            "this": period,
+        }
     return _("您的单位不承担该任务。")
 
 
@@ -280,14 +344,15 @@ def can_return_input(user, update: ProgressUpdate) -> bool:
         return False
     if update.state != UpdateState.SUBMITTED:
         return False
-    return _holds(department, update.task_id, AssignmentRole.LEAD)
+    return _holds(department, update.task_id, AssignmentRole.LEAD, update.period)
 
 
 def returnable_inputs(user, updates: list[ProgressUpdate]) -> set[int]:
     """Return the pks of ``updates`` that ``can_return_input`` allows, in one query.
 
-    The same conditions as ``can_return_input``; the lead-unit check is asked once for all
-    the tasks instead of once per input (a lead's panel lists every supporting unit).
+    The same conditions as ``can_return_input``; the lead-unit check (in each input's
+    period) is asked once for all the inputs instead of once per input (a lead's panel
+    lists every supporting unit).
     """
     department = reporter_department(user)
     if department is None:
@@ -299,12 +364,11 @@ def returnable_inputs(user, updates: list[ProgressUpdate]) -> set[int]:
     ]
     if not candidates:
         return set()
-    led = set(
-        department.assignments.filter(
-            role=AssignmentRole.LEAD, task_id__in={update.task_id for update in candidates}
-        ).values_list("task_id", flat=True)
+    return set(
+        ProgressUpdate.objects.filter(pk__in=[update.pk for update in candidates])
+        .filter(_led_in_its_period(department))
+        .values_list("pk", flat=True)
     )
-    return {update.pk for update in candidates if update.task_id in led}
 
 
 def can_use_review_queue(user) -> bool:
@@ -418,7 +482,8 @@ def can_view_meetings(user) -> bool:
 
 
 def can_request_extension(user, task: Task) -> bool:
-    """A lead unit's reporter asks for a later due date of an unfinished task.
+    """A lead unit's reporter asks for a later due date of an unfinished task: a lead of
+    the plan as it stands now (the due date ahead is the new lead's once a change is made).
 
     Whether the due date has passed or another request is open is the service's check
     (tasks.services.extensions), which words the refusal.
@@ -428,7 +493,7 @@ def can_request_extension(user, task: Task) -> bool:
         return False
     if task.completion_confirmed_at is not None:
         return False
-    return _holds(department, task.pk, AssignmentRole.LEAD)
+    return department.assignments.filter(task_id=task.pk, role=AssignmentRole.LEAD).exists()
 
 
 def can_view_extension(user, extension) -> bool:
@@ -545,8 +610,9 @@ def can_revoke_api_token(actor, token) -> bool:
     return actor.is_authenticated and token.user_id == actor.pk
 
 
-def _holds(department: Department, task_id: int, role: str | None) -> bool:
-    assignments = department.assignments.filter(task_id=task_id)
+def _holds(department: Department, task_id: int, role: str | None, period) -> bool:
+    """Tell whether ``department`` held the task (as ``role``) in ``period``."""
+    assignments = held_as_of(department=department, period=period).filter(task_id=task_id)
     if role is not None:
         assignments = assignments.filter(role=role)
     return assignments.exists()

@@ -28,6 +28,27 @@ def in_force_q(*, period: ReportingPeriod | None = None, prefix: str = "", start
     )
 
 
+def held_by_q(*, department, prefix: str = "") -> Q:
+    """Return the filter of assignments ``department`` answers for: its own, and those of a
+    department merged into it (``Department.merged_into``: its reporters moved there, and
+    the periods before the merge are still theirs to file)."""
+    return Q(**{f"{prefix}department_id": department.pk}) | Q(
+        **{f"{prefix}department__merged_into_id": department.pk}
+    )
+
+
+def held_as_of(*, department, period: ReportingPeriod) -> QuerySet[Assignment]:
+    """Return the assignments through which ``department`` files for ``period``: those in
+    force in ``period`` (of tasks in force in it) that it answers for (``held_by_q``),
+    leads before supports, so that the first row per task gives its role in ``period``."""
+    return (
+        Assignment.all_periods.filter(held_by_q(department=department))
+        .filter(in_force_q(period=period))
+        .filter(task_in_force_q(period=period, prefix="task__"))
+        .order_by("task_id", "role", "order", "pk")
+    )
+
+
 def task_in_force_q(*, period: ReportingPeriod | None = None, prefix: str = "", start=None) -> Q:
     """Return the filter of tasks in force in ``period`` (``prefix`` reaches them, e.g.
     ``"task__"`` from an update); ``start`` as in ``in_force_q``. Tasks have the same

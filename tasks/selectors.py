@@ -22,6 +22,7 @@ from tasks.models import (
 )
 from tasks.obligations import reporting_outcome_q
 from tasks.periods import pick_current_period
+from tasks.plan_asof import held_as_of, in_force_q
 from tasks.warning import overdue_q, warning_colour
 
 
@@ -193,17 +194,24 @@ def programme_periods(*, programme: Programme) -> list[ReportingPeriod]:
 
 
 def department_worklist(*, department: Department, period: ReportingPeriod) -> list[WorkItem]:
-    """Return every task ``department`` holds in the period's programme, most urgent first.
+    """Return every task ``department`` holds in ``period`` (the plan in force then: a
+    change from a later period leaves this period's list as it was), most urgent first.
 
     Four queries whatever the size: assignments with their tasks, the department's updates
     of the period, their return reviews, and those reviews' reasons.
     """
     # Tasks confirmed complete before the period began expect no more reports from anyone.
-    assignments = (
-        Assignment.objects.filter(department=department, task__programme_id=period.programme_id)
+    held = (
+        held_as_of(department=department, period=period)
+        .filter(task__programme_id=period.programme_id)
         .exclude(task__completion_confirmed_at__date__lt=period.starts_on)
         .select_related("task")
     )
+    # One row per task: a department merged into this one may have held it too (the lead
+    # comes first in ``held_as_of`` and stays).
+    assignments: dict[int, Assignment] = {}
+    for assignment in held:
+        assignments.setdefault(assignment.task_id, assignment)
     updates = {
         update.task_id: update
         for update in ProgressUpdate.objects.filter(
@@ -212,7 +220,7 @@ def department_worklist(*, department: Department, period: ReportingPeriod) -> l
     }
     today = clock.today()
     items = []
-    for assignment in assignments:
+    for assignment in assignments.values():
         update = updates.get(assignment.task_id)
         returns = update.returns if update is not None else []
         items.append(
@@ -247,8 +255,12 @@ def _returns_prefetch() -> Prefetch:
     return Prefetch("reviews", queryset=returns, to_attr="returns")
 
 
-def department_assignment(*, department: Department, task: Task) -> Assignment | None:
-    return Assignment.objects.filter(department=department, task=task).first()
+def department_assignment(
+    *, department: Department, task: Task, period: ReportingPeriod
+) -> Assignment | None:
+    """Return the assignment through which ``department`` files for ``task`` in ``period``
+    (the plan in force then), None when it held none."""
+    return held_as_of(department=department, period=period).filter(task=task).first()
 
 
 def department_update(
@@ -291,12 +303,14 @@ class SupportingRow:
 
 
 def supporting_rows(*, update: ProgressUpdate) -> list[SupportingRow]:
-    """Return the task's supporting units with their submitted input for the lead's period.
+    """Return the task's supporting units in the lead's period (the plan in force then)
+    with their submitted input for it.
 
     Drafts are not input yet (the lead never sees them). Three queries whatever the size.
     """
     assignments = (
-        Assignment.objects.filter(task_id=update.task_id, role=AssignmentRole.SUPPORT)
+        Assignment.all_periods.filter(task_id=update.task_id, role=AssignmentRole.SUPPORT)
+        .filter(in_force_q(period=update.period))
         .select_related("department", "on_behalf_of")
         .order_by("order", "pk")
     )

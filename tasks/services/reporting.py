@@ -26,6 +26,7 @@ from tasks.models import (
     UpdateRevision,
     UpdateState,
 )
+from tasks.plan_asof import held_as_of, in_force_q
 from tasks.services.audit import record_event
 
 TEXT_FIELDS = ("work_done", "next_steps", "problems")
@@ -62,10 +63,13 @@ def new_update(*, task: Task, period: ReportingPeriod, actor) -> ProgressUpdate:
 
     Nothing is written: a draft exists only once the reporter saves it (``create_draft``).
     Its ``version`` is 0, the version of "nothing was there when I read". The caller has
-    checked that the department holds the task.
+    checked that the department holds the task in ``period``; its role is the one it held
+    then (a lead change from a later period leaves it the lead of this one).
     """
     department = permissions.reporter_department(actor)
-    assignment = Assignment.objects.get(task=task, department=department)
+    assignment = held_as_of(department=department, period=period).filter(task=task).first()
+    if assignment is None:
+        raise PermissionDenied(_("您的单位不承担该任务。"))
     return ProgressUpdate(
         task=task,
         period=period,
@@ -163,8 +167,9 @@ def previous_accepted_update(*, update: ProgressUpdate) -> ProgressUpdate | None
 
 
 def other_leads_progress(*, update: ProgressUpdate) -> list[dict]:
-    """Return, for a lead unit's update, each other lead unit of the task with its latest
-    accepted status, percent and acceptance date up to this period (None when it has none).
+    """Return, for a lead unit's update, each other lead unit of the task in the update's
+    period with its latest accepted status, percent and acceptance date up to this period
+    (None when it has none).
 
     Empty for supporting units and single-lead tasks. Two queries at most, whatever the
     number of periods.
@@ -172,7 +177,8 @@ def other_leads_progress(*, update: ProgressUpdate) -> list[dict]:
     if update.role != AssignmentRole.LEAD:
         return []
     others = list(
-        Assignment.objects.filter(task_id=update.task_id, role=AssignmentRole.LEAD)
+        Assignment.all_periods.filter(task_id=update.task_id, role=AssignmentRole.LEAD)
+        .filter(in_force_q(period=update.period))
         .exclude(department_id=update.department_id)
         .select_related("department")
         .order_by("order", "pk")
@@ -442,10 +448,12 @@ def _usable_inputs(update, drawn_from):
 
 
 def missing_inputs_note(update: ProgressUpdate) -> str:
-    """Name the supporting units (holding accounts) that sent nothing for this period."""
+    """Name the supporting units (holding accounts) of the update's period that sent
+    nothing for it."""
     received = supporting_inputs(update).values("department_id")
     missing = (
-        Assignment.objects.filter(task_id=update.task_id, role=AssignmentRole.SUPPORT)
+        Assignment.all_periods.filter(task_id=update.task_id, role=AssignmentRole.SUPPORT)
+        .filter(in_force_q(period=update.period))
         .exclude(department__kind="collective")
         .exclude(department_id__in=received)
         .select_related("department")

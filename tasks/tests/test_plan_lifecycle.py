@@ -316,18 +316,20 @@ def test_a_split_off_tasks_page_names_its_origin(plan, personas, clients):
 
 
 def test_filing_for_a_retired_task_is_refused(plan, personas, clients, clock):
+    # Retired from March, the open period: March takes no filing (a retirement from a
+    # later period leaves the periods before it to be filed: test_filing_plan_in_force).
     from tasks.services import filing
 
     t2, march = plan.tasks[1], plan.periods[(2021, 3)]
-    retire_task(task=t2, effective=plan.periods[(2021, 4)], reason="取消", actor=personas.office)
+    retire_task(task=t2, effective=march, reason="取消", actor=personas.office)
     t2 = Task.all_periods.get(pk=t2.pk)
 
     with pytest.raises(ValidationError) as refused:
         filing.create_update(task=t2, period=march, actor=personas.support, data={})
-    assert refused.value.message_dict == {"task": ["该任务已自2021年4月起撤销，不再填报。"]}
+    assert refused.value.message_dict == {"task": ["该任务已自2021年3月起撤销，不再填报。"]}
     page = clients.support.get(f"/tasks/{t2.pk}/periods/{march.pk}/update/")
     assert page.status_code == 200
-    assert "该任务已自2021年4月起撤销，不再填报。" in page.content.decode()
+    assert "该任务已自2021年3月起撤销，不再填报。" in page.content.decode()
     posted = clients.support.post(
         f"/tasks/{t2.pk}/periods/{march.pk}/update/", {"work_done": "已完成调研。"}
     )

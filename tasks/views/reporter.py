@@ -35,15 +35,25 @@ def update_form(request, task_id: int, period_id: int):
     task = get_object_or_404(Task.all_periods, pk=task_id)
     period = get_object_or_404(ReportingPeriod, pk=period_id, programme_id=task.programme_id)
     department = permissions.reporter_department(request.user)
-    if department is not None and task.is_retired:
-        # A retired or merged task says why it takes no filing (its units were released).
+    if department is not None and permissions.out_of_plan(task, period):
+        # A task retired or merged by the period, or split off after it, says why it takes
+        # no filing (its units were released); the periods before take their reports.
         context = {"task": task, "period": period}
         context["refusal"] = permissions.filing_refusal(request.user, task, period)
         status = 403 if request.method == "POST" else 200
         return render(request, "tasks/reporter/update_form.html", context, status=status)
-    if department is None or not selectors.department_assignment(department=department, task=task):
+    if department is None:
         raise PermissionDenied(_("您的单位不承担该任务。"))
     update = selectors.department_update(department=department, task=task, period=period)
+    # The plan in force in the period decides, not the plan as it stands now: a unit that
+    # takes the task over from a later period is told why it may not file this one. (An
+    # update the department has is shown whatever the plan says now.)
+    if update is None and not selectors.department_assignment(
+        department=department, task=task, period=period
+    ):
+        refusal = permissions.filing_refusal(request.user, task, period)
+        context = {"task": task, "period": period, "refusal": refusal}
+        return render(request, "tasks/reporter/update_form.html", context, status=403)
     if update is None:
         refusal = permissions.filing_refusal(request.user, task, period)
         if refusal and request.method != "POST":
