@@ -70,3 +70,29 @@ def test_swagger_ui_start_up_script_is_served_as_javascript(clients):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in response.content.decode()
+
+
+def test_the_schema_is_built_once_per_language_and_served_the_same(client, monkeypatch):
+    from drf_spectacular.generators import SchemaGenerator
+
+    from tasks.api.docs import CachedSchemaView
+
+    monkeypatch.setattr(CachedSchemaView, "built", {})
+    builds = []
+    original = SchemaGenerator.get_schema
+
+    def counting(self, *args, **kwargs):
+        builds.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counting)
+
+    first = client.get("/api/schema/?format=json")
+    second = client.get("/api/schema/?format=json")
+    english = client.get("/api/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert b'"/api/v1/updates/"' in first.content
+    assert english.status_code == 200
+    assert len(builds) == 2  # once in Chinese, once in English
