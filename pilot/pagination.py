@@ -24,3 +24,18 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def capped(self) -> bool:
         return self.count > COUNT_CAP
+
+    def page(self, number):
+        """Return the page, its rows fetched by primary key (a "deferred join").
+
+        The OFFSET walks only the ordering's index for the ids; the joins the changelist
+        selects (``list_select_related``) are then made for this page's rows alone, not for
+        every row skipped on the way to the last page.
+        """
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)

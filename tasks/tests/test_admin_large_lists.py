@@ -53,6 +53,19 @@ def test_the_updates_list_newest_first(office_admin, updates):
     assert _listed(office_admin.get(URL)) == [u.pk for u in reversed(updates)]
 
 
+def test_each_page_holds_its_rows_in_order_fetched_by_id(office_admin, updates, monkeypatch):
+    from tasks.admin import ProgressUpdateAdmin
+
+    monkeypatch.setattr(ProgressUpdateAdmin, "list_per_page", 3)
+    newest_first = [u.pk for u in reversed(updates)]
+
+    first = _listed(office_admin.get(URL))
+    last = _listed(office_admin.get(URL, {"p": 2}))
+
+    assert first == newest_first[:3]
+    assert last == newest_first[3:]
+
+
 def test_past_the_cap_the_list_says_more_than_and_stops_counting(
     office_admin, updates, monkeypatch
 ):
