@@ -22,6 +22,7 @@ from tasks.models import (
     AuditVerb,
     PlanChange,
     PlanChangeKind,
+    Programme,
     ReportingPeriod,
     Task,
 )
@@ -69,6 +70,9 @@ def split_task(
     if len(parts) < 2:
         raise ValidationError(_("拆分至少需要两个部分。"))
     cleaned = [_check_part(number, part) for number, part in enumerate(parts, start=1)]
+    # The programme's row first (as meetings do when they add tasks): it serialises the
+    # numbering, so two splits at once never take the same next free number.
+    Programme.objects.select_for_update().get(pk=task.programme_id)
     task = _lock_open_task(task, effective)
     check_no_later_text(task, effective)
     start = None if effective == first_period(task.programme) else effective
