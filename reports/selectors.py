@@ -187,7 +187,7 @@ def task_rows(
         .order_by("number")
     )
     for task in tasks.iterator(chunk_size=CHUNK_SIZE):
-        task.measure, task.due_on = task.measure_then, task.due_on_then  # the period's text
+        _text_then(task)
         yield _task_row(task, states[task.pk], cut)
 
 
@@ -325,7 +325,7 @@ def report_tasks(
     rows = []
     tasks = tasks_as_of(period=period).annotate(**text_as_of_annotations(period=period))
     for task in tasks.order_by("number"):
-        task.measure, task.due_on = task.measure_then, task.due_on_then  # the period's text
+        _text_then(task)
         state, updates = states[task.pk], quoted.get(task.pk, [])
         rows.append(
             ReportTask(
@@ -379,7 +379,7 @@ def unfinished_tasks(
     unfinished = []
     for task in tasks:
         if period is not None:
-            task.measure, task.due_on = task.measure_then, task.due_on_then  # the period's text
+            _text_then(task)
         state = states[task.pk]
         if not state.completed:
             task.status, task.percent = state.status, state.percent
@@ -423,3 +423,9 @@ def visible_runs(*, user) -> QuerySet[ReportRun]:
     return ReportRun.objects.select_related(
         "programme", "period", "department", "requested_by"
     ).prefetch_related(Prefetch("files", queryset=files))
+
+
+def _text_then(task) -> None:
+    """Show ``task`` with the measure and due date in force in the report's period (the
+    ``text_as_of_annotations`` its query added)."""
+    task.measure, task.due_on = task.measure_then, task.due_on_then

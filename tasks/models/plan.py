@@ -56,8 +56,9 @@ class TaskStatus(models.TextChoices):
     COMPLETED = "completed", _("已完成")
 
 
-class CurrentTaskManager(models.Manager):
-    """The plan as it stands now: tasks no retirement or merge has ended."""
+class CurrentPlanManager(models.Manager):
+    """The plan as it stands now: the rows (tasks, assignments) no plan change has ended
+    (``valid_until`` empty). ``all_periods`` beside it holds every row."""
 
     def get_queryset(self):
         return super().get_queryset().filter(valid_until__isnull=True)
@@ -156,7 +157,7 @@ class Task(models.Model):
         verbose_name=_("并入任务"),
     )
 
-    objects = CurrentTaskManager()
+    objects = CurrentPlanManager()
     all_periods = models.Manager()  # noqa: DJ012 (a second manager, not a field)
 
     class Meta:
@@ -190,13 +191,6 @@ class Task(models.Model):
 class AssignmentRole(models.TextChoices):
     LEAD = "lead", _("牵头单位")
     SUPPORT = "support", _("配合单位")
-
-
-class CurrentAssignmentManager(models.Manager):
-    """The plan as it stands now: assignments no change has ended."""
-
-    def get_queryset(self):
-        return super().get_queryset().filter(valid_until__isnull=True)
 
 
 class Assignment(models.Model):
@@ -245,7 +239,7 @@ class Assignment(models.Model):
         help_text=_("自该期次起不再承担；空：现行。"),
     )
 
-    objects = CurrentAssignmentManager()
+    objects = CurrentPlanManager()
     all_periods = models.Manager()  # noqa: DJ012 (a second manager, not a field)
 
     class Meta:

@@ -151,71 +151,37 @@ def test_bad_lifecycle_changes_are_refused_with_a_reason(plan, personas, clock):
     may, office = plan.periods[(2021, 5)], personas.office
     other = ProgrammeFactory(code="other")
     elsewhere = generate_periods(programme=other)[0]
+
+    def split(*parts):
+        return lambda: split_task(
+            task=t1, parts=list(parts), effective=may, reason="r", actor=office
+        )
+
+    def merge(tasks, measure):
+        return lambda: merge_tasks(
+            tasks=tasks,
+            into=t1,
+            measure=measure,
+            due_on=DUE,
+            effective=may,
+            reason="r",
+            actor=office,
+        )
+
     cases = [
         (
             lambda: retire_task(task=t1, effective=elsewhere, reason="r", actor=office),
             "生效期次不属于该任务所在的方案",
         ),
+        (merge([t1], "m"), "不能把任务并入它自己"),
+        (split(_part(plan)), "拆分至少需要两个部分"),
+        (split(_part(plan), _part(plan, measure="  ")), "第2部分：具体举措不能为空"),
+        (split(_part(plan), _part(plan, leads=[])), "第2部分：请至少指定一个牵头单位"),
         (
-            lambda: merge_tasks(
-                tasks=[t1],
-                into=t1,
-                measure="m",
-                due_on=DUE,
-                effective=may,
-                reason="r",
-                actor=office,
-            ),
-            "不能把任务并入它自己",
-        ),
-        (
-            lambda: split_task(
-                task=t1, parts=[_part(plan)], effective=may, reason="r", actor=office
-            ),
-            "拆分至少需要两个部分",
-        ),
-        (
-            lambda: split_task(
-                task=t1,
-                parts=[_part(plan), _part(plan, measure="  ")],
-                effective=may,
-                reason="r",
-                actor=office,
-            ),
-            "第2部分：具体举措不能为空",
-        ),
-        (
-            lambda: split_task(
-                task=t1,
-                parts=[_part(plan), _part(plan, leads=[])],
-                effective=may,
-                reason="r",
-                actor=office,
-            ),
-            "第2部分：请至少指定一个牵头单位",
-        ),
-        (
-            lambda: split_task(
-                task=t1,
-                parts=[_part(plan, supports=[plan.commerce]), _part(plan)],
-                effective=may,
-                reason="r",
-                actor=office,
-            ),
+            split(_part(plan, supports=[plan.commerce]), _part(plan)),
             "第1部分：同一单位不能既是牵头单位又是配合单位",
         ),
-        (
-            lambda: merge_tasks(
-                tasks=[t2],
-                into=t1,
-                measure=" ",
-                due_on=DUE,
-                effective=may,
-                reason="r",
-                actor=office,
-            ),
-            "具体举措不能为空",
-        ),
+        (merge([t2], " "), "具体举措不能为空"),
         (
             lambda: retire_task(task=t1, effective=may, reason=" ", actor=office),
             "请填写变更原因",

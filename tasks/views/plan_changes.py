@@ -46,27 +46,40 @@ def _task_for_change(request, task_id: int):
     return task
 
 
+def _perform(request, form, action) -> bool:
+    """Run ``action`` (a service call that returns the success message) on a valid POSTed
+    ``form``; a refusal goes onto the form with everything typed kept. True when done."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        message = action(form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    messages.success(request, message)
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def task_units(request, task_id: int):
     """调整责任单位: new lead and supporting units from a period."""
     task = _task_for_change(request, task_id)
     form = TaskUnitsForm(request.POST or None, task=task)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_task_units(
-                task=task,
-                leads=form.ordered("leads"),
-                supports=form.ordered("supports"),
-                effective=form.cleaned_data["effective"],
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("已调整责任单位。"))
-            return redirect("task-detail", task_id=task.pk)
+
+    def change(data):
+        services.change_task_units(
+            task=task,
+            leads=form.ordered("leads"),
+            supports=form.ordered("supports"),
+            effective=data["effective"],
+            reason=data["reason"],
+            actor=request.user,
+        )
+        return _("已调整责任单位。")
+
+    if _perform(request, form, change):
+        return redirect("task-detail", task_id=task.pk)
     return _render_task_form(request, task, form, "tasks/plan_changes/units.html")
 
 
@@ -76,20 +89,19 @@ def task_text(request, task_id: int):
     """调整举措或完成期限: the measure and due date from a period; the old text is kept."""
     task = _task_for_change(request, task_id)
     form = TaskTextForm(request.POST or None, task=task)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_task_text(task=task, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("已调整具体举措或完成期限。"))
-            return redirect("task-detail", task_id=task.pk)
+
+    def change(data):
+        services.change_task_text(task=task, actor=request.user, **data)
+        return _("已调整具体举措或完成期限。")
+
+    if _perform(request, form, change):
+        return redirect("task-detail", task_id=task.pk)
     return _render_task_form(request, task, form, "tasks/plan_changes/text.html")
 
 
-def _render_task_form(request, task, form, template: str):
+def _render_task_form(request, task, form, template: str, **extra):
     status = 400 if form.is_bound else 200
-    return render(request, template, _task_context(task, form), status=status)
+    return render(request, template, {**_task_context(task, form), **extra}, status=status)
 
 
 def _task_context(task, form) -> dict:
@@ -105,18 +117,16 @@ def task_retire(request, task_id: int):
     """撤销任务: from a period the task is no longer counted or reported."""
     task = _task_for_change(request, task_id)
     form = RetireTaskForm(request.POST or None, task=task)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_lifecycle.retire_task(task=task, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("已撤销任务 %(number)s：自%(period)s起不再统计和报送。")
-                % {"number": task.number, "period": form.cleaned_data["effective"]},
-            )
-            return redirect("task-detail", task_id=task.pk)
+
+    def retire(data):
+        plan_lifecycle.retire_task(task=task, actor=request.user, **data)
+        return _("已撤销任务 %(number)s：自%(period)s起不再统计和报送。") % {
+            "number": task.number,
+            "period": data["effective"],
+        }
+
+    if _perform(request, form, retire):
+        return redirect("task-detail", task_id=task.pk)
     return _render_task_form(request, task, form, "tasks/plan_changes/retire.html")
 
 
@@ -133,20 +143,19 @@ def task_split(request, task_id: int):
         return render(
             request, "tasks/plan_changes/split.html", _task_context(task, form.with_another_part())
         )
-    if request.method == "POST" and form.is_valid():
-        try:
-            change = plan_lifecycle.split_task(
-                task=task,
-                parts=form.cleaned_parts(),
-                effective=form.cleaned_data["effective"],
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("已拆分：%(detail)s。") % {"detail": change.detail})
-            return redirect("task-detail", task_id=task.pk)
+
+    def split(data):
+        change = plan_lifecycle.split_task(
+            task=task,
+            parts=form.cleaned_parts(),
+            effective=data["effective"],
+            reason=data["reason"],
+            actor=request.user,
+        )
+        return _("已拆分：%(detail)s。") % {"detail": change.detail}
+
+    if _perform(request, form, split):
+        return redirect("task-detail", task_id=task.pk)
     return _render_task_form(request, task, form, "tasks/plan_changes/split.html")
 
 
@@ -156,27 +165,24 @@ def task_merge(request, task_id: int):
     """合并任务: the chosen tasks are merged into this one, which takes the merged text."""
     task = _task_for_change(request, task_id)
     form = MergeTasksForm(request.POST or None, task=task)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            change = plan_lifecycle.merge_tasks(
-                tasks=data["numbers"],
-                into=task,
-                measure=data["measure"],
-                due_on=data["due_on"],
-                effective=data["effective"],
-                reason=data["reason"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("已合并：%(detail)s。") % {"detail": change.detail})
-            return redirect("task-detail", task_id=task.pk)
-    context = _task_context(task, form)
-    context["current_tasks"] = selectors.current_task_numbers(programme=task.programme)
-    status = 400 if form.is_bound else 200
-    return render(request, "tasks/plan_changes/merge_tasks.html", context, status=status)
+
+    def merge(data):
+        change = plan_lifecycle.merge_tasks(
+            tasks=data["numbers"],
+            into=task,
+            measure=data["measure"],
+            due_on=data["due_on"],
+            effective=data["effective"],
+            reason=data["reason"],
+            actor=request.user,
+        )
+        return _("已合并：%(detail)s。") % {"detail": change.detail}
+
+    if _perform(request, form, merge):
+        return redirect("task-detail", task_id=task.pk)
+    current = selectors.current_task_numbers(programme=task.programme)
+    template = "tasks/plan_changes/merge_tasks.html"
+    return _render_task_form(request, task, form, template, current_tasks=current)
 
 
 @require_GET
@@ -230,18 +236,16 @@ def department_merge(request):
     if not form.is_valid():
         return _render_departments(request, form, RenameForm(), status=400)
     data = form.cleaned_data
-    if request.method == "POST":
-        try:
-            services.merge_departments(actor=request.user, **data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("已将“%(source)s”并入“%(target)s”。")
-                % {"source": data["source"], "target": data["target"]},
-            )
-            return redirect(reverse("plan-change-log"))
+
+    def merge(data):
+        services.merge_departments(actor=request.user, **data)
+        return _("已将“%(source)s”并入“%(target)s”。") % {
+            "source": data["source"],
+            "target": data["target"],
+        }
+
+    if _perform(request, form, merge):
+        return redirect(reverse("plan-change-log"))
     preview = history.merge_preview(
         source=data["source"], target=data["target"], effective_on=data["effective_on"]
     )
@@ -255,18 +259,15 @@ def department_merge(request):
 def department_rename(request):
     _office_only(request)
     form = RenameForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
+
+    def rename(data):
         old = data["department"].name
-        try:
-            services.rename_department(actor=request.user, **data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("已将“%(old)s”更名为“%(new)s”，原名称保留为别名。")
-                % {"old": old, "new": data["name"]},
-            )
-            return redirect("plan-departments")
+        services.rename_department(actor=request.user, **data)
+        return _("已将“%(old)s”更名为“%(new)s”，原名称保留为别名。") % {
+            "old": old,
+            "new": data["name"],
+        }
+
+    if _perform(request, form, rename):
+        return redirect("plan-departments")
     return _render_departments(request, MergeForm(), form, status=400)
