@@ -38,10 +38,7 @@ def update_form(request, task_id: int, period_id: int):
     if department is not None and permissions.out_of_plan(task, period):
         # A task retired or merged by the period, or split off after it, says why it takes
         # no filing (its units were released); the periods before take their reports.
-        context = {"task": task, "period": period}
-        context["refusal"] = permissions.filing_refusal(request.user, task, period)
-        status = 403 if request.method == "POST" else 200
-        return render(request, "tasks/reporter/update_form.html", context, status=status)
+        return _refusal_page(request, task, period, status=403 if request.method == "POST" else 200)
     if department is None:
         raise PermissionDenied(_("您的单位不承担该任务。"))
     update = selectors.department_update(department=department, task=task, period=period)
@@ -51,14 +48,11 @@ def update_form(request, task_id: int, period_id: int):
     if update is None and not selectors.department_assignment(
         department=department, task=task, period=period
     ):
-        refusal = permissions.filing_refusal(request.user, task, period)
-        context = {"task": task, "period": period, "refusal": refusal}
-        return render(request, "tasks/reporter/update_form.html", context, status=403)
+        return _refusal_page(request, task, period, status=403)
     if update is None:
         refusal = permissions.filing_refusal(request.user, task, period)
         if refusal and request.method != "POST":
-            context = {"task": task, "period": period, "refusal": refusal}
-            return render(request, "tasks/reporter/update_form.html", context)
+            return _refusal_page(request, task, period, refusal=refusal)
         update = reporting.new_update(task=task, period=period, actor=request.user)
     if request.method == "POST" and request.POST.get("action") == "withdraw":
         return _withdraw(request, update)
@@ -74,6 +68,14 @@ def update_form(request, task_id: int, period_id: int):
     return render(
         request, "tasks/reporter/update_form.html", _form_context(request, form, update, rows)
     )
+
+
+def _refusal_page(request, task, period, *, status: int = 200, refusal: str | None = None):
+    """The update form's page saying why the unit may not file ``task`` for ``period``."""
+    if refusal is None:
+        refusal = permissions.filing_refusal(request.user, task, period)
+    context = {"task": task, "period": period, "refusal": refusal}
+    return render(request, "tasks/reporter/update_form.html", context, status=status)
 
 
 def _withdraw(request, update: ProgressUpdate):
