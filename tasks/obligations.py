@@ -41,6 +41,66 @@ def reporting_departments() -> Q:
     return reporting & ~Q(department__name=issuer) & ~Q(Exists(aliases))
 
 
+def reporting_units(programmes) -> dict[int, frozenset[int]]:
+    """Return {programme id: ids of the departments that owe its submissions}: concrete (not
+    a collective) and the set ``reporting_departments()`` selects, read once (two small
+    queries) for the pages that count many programmes at a time.
+
+    Filtering on these ids (``reporting_units_q``) spares every counted row its joins to
+    the department, the task, the programme and the aliases (on the all-programmes page
+    over 100 current periods, 36 of the expected count's 49 ms). A test holds the two forms
+    to the same rows.
+    """
+    reporter = Profile.objects.filter(
+        role=Role.REPORTER, user__is_active=True, department_id=OuterRef("pk")
+    )
+    rows = list(
+        Department.objects.annotate(reports=Exists(reporter)).values_list(
+            "pk", "name", "kind", "merged_into_id", "reports"
+        )
+    )
+    reporters = {pk for pk, _name, _kind, _merged_into, reports in rows if reports}
+    units = [
+        (pk, name, merged_into)
+        for pk, name, kind, merged_into, _reports in rows
+        if kind != DepartmentKind.COLLECTIVE
+    ]
+    names: dict[str, set[int]] = {}
+    for pk, name, _merged_into in units:
+        names.setdefault(name, set()).add(pk)
+    for pk, name in DepartmentAlias.objects.values_list("department_id", "name"):
+        names.setdefault(name, set()).add(pk)
+    reporting = frozenset(
+        pk for pk, _name, merged_into in units if pk in reporters or merged_into in reporters
+    )
+    return {
+        programme.pk: reporting - names.get(programme.issuer, set()) for programme in programmes
+    }
+
+
+def reporting_units_q(units: dict[int, frozenset[int]], *, field: str, programme_of: dict) -> Q:
+    """Return the filter of rows whose department owes its programme's submissions.
+
+    ``units``: ``reporting_units()``; ``field``: the row's lookup that tells its programme
+    (``"task__programme_id"``, ``"period_id"``), ``programme_of``: {value of ``field``:
+    programme id}; the rows must be restricted to those programmes already. Programmes
+    owing to the same units share one term, so the SQL stays small however many
+    programmes there are.
+    """
+    groups: dict[frozenset[int], list] = {}
+    for value, programme_id in programme_of.items():
+        groups.setdefault(units.get(programme_id, frozenset()), []).append(value)
+    if len(groups) == 1:
+        # The rows are those of these programmes already: naming them again would make
+        # PostgreSQL count the same condition twice and misjudge the rows by 100 times.
+        ((unit_ids, _values),) = groups.items()
+        return Q(department_id__in=sorted(unit_ids))
+    owed = Q(pk__in=[])
+    for unit_ids, values in groups.items():
+        owed |= Q(**{f"{field}__in": values, "department_id__in": sorted(unit_ids)})
+    return owed
+
+
 def submitted_exists(*, period_ids, late: bool) -> Exists:
     """Return an Exists over Assignment rows: the (task, department) has a submitted update
     in ``period_ids``, late or on time as ``late`` says."""

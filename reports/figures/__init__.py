@@ -59,12 +59,10 @@ from reports.figures.programme import (
     tasks_by_category,
 )
 from reports.figures.reporting import (
-    SUBMISSION_AGGREGATES,
     expected_assignments,
     period_reporting,
     reporting_aggregates,
     returned_counts,
-    submitted_updates,
 )
 from reports.figures.results import (
     STATUSES,
@@ -82,7 +80,6 @@ from reports.figures.trend import status_trend, status_trend_and_states
 
 __all__ = [
     "STATUSES",
-    "SUBMISSION_AGGREGATES",
     "CategoryRow",
     "DepartmentFigures",
     "DepartmentRow",
@@ -108,7 +105,6 @@ __all__ = [
     "states_as_of",
     "status_trend",
     "status_trend_and_states",
-    "submitted_updates",
     "summed_task_counts",
     "task_counts",
     "tasks_by_category",

@@ -3,58 +3,53 @@
 from collections import defaultdict
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, F, FilteredRelation, Q
 
-from departments.models import DepartmentKind
 from pilot import clock
 from reports.figures.programme import task_aggregates, task_counts_of
-from reports.figures.reporting import (
-    SUBMISSION_AGGREGATES,
-    open_in_period_q,
-    reporting_counts,
-    reporting_departments,
-    submitted_updates,
-)
+from reports.figures.reporting import open_in_period_q, reporting_counts
 from reports.figures.results import ProgrammeHeadline
 from tasks import data_version
 from tasks.models import Assignment, Programme, ReportingPeriod, Task
+from tasks.obligations import reporting_units, reporting_units_q
 from tasks.periods import pick_current_period
 from tasks.plan_asof import in_force_q
 from tasks.warning import warning_colour
 
 
 def current_periods(*, programmes=None) -> dict:
-    """Return {programme id: its current period} in one query (tasks.selectors' rule)."""
+    """Return {programme id: its current period} (tasks.selectors' rule; two queries).
+
+    The choice reads four columns of every period as plain tuples (a programme has dozens
+    of periods); only the chosen ones are fetched whole.
+    """
     today = clock.today()
     periods = ReportingPeriod.objects.order_by("programme_id", "starts_on")
     if programmes is not None:
         periods = periods.filter(programme__in=programmes)
-    names = [field.attname for field in ReportingPeriod._meta.concrete_fields]
     by_programme = defaultdict(list)
-    # Plain tuples: a programme has dozens of periods, and only one of each is needed as
-    # an instance (built from its tuple rather than fetched again).
-    for row in periods.values_list(*names):
-        by_programme[row[names.index("programme_id")]].append(_PeriodRow(row, names))
-    chosen = {pid: pick_current_period(rows, today) for pid, rows in by_programme.items()}
-    return {
-        pid: ReportingPeriod.from_db("default", names, row.values) for pid, row in chosen.items()
-    }
+    for pk, programme_id, starts_on, ends_on in periods.values_list(
+        "pk", "programme_id", "starts_on", "ends_on"
+    ):
+        by_programme[programme_id].append(_PeriodRow(pk, starts_on, ends_on))
+    chosen = {pid: pick_current_period(rows, today).pk for pid, rows in by_programme.items()}
+    fetched = ReportingPeriod.objects.in_bulk(list(chosen.values()))
+    return {pid: fetched[pk] for pid, pk in chosen.items()}
 
 
 class _PeriodRow:
-    """A period as a tuple, with the two dates ``pick_current_period`` reads."""
+    """A period's id and the two dates ``pick_current_period`` reads."""
 
-    __slots__ = ("ends_on", "starts_on", "values")
+    __slots__ = ("ends_on", "pk", "starts_on")
 
-    def __init__(self, values: tuple, names: list):
-        self.values = values
-        self.starts_on = values[names.index("starts_on")]
-        self.ends_on = values[names.index("ends_on")]
+    def __init__(self, pk, starts_on, ends_on):
+        self.pk, self.starts_on, self.ends_on = pk, starts_on, ends_on
 
 
 def programmes_overview(*, tokens: dict | None = None) -> list[ProgrammeHeadline]:
-    """Return every programme's headline figures for its current period (four queries,
-    six when some programme's snapshot is missing).
+    """Return every programme's headline figures for its current period (three queries
+    and the cache when every programme's snapshot is there, four more when some is not;
+    one more without ``tokens``).
 
     Each programme's figures are kept in the cache as a per-period snapshot, under its
     programme, period, the date and its data version (``tasks.data_version``; ``tokens``:
@@ -98,7 +93,8 @@ def _snapshots(programmes, current, tokens, today) -> dict:
         .annotate(**task_aggregates(today))
     }
     reporting = _reporting_by_programme(
-        {pid: period for pid, period in current.items() if pid in missing}
+        {pid: period for pid, period in current.items() if pid in missing},
+        programmes=[programme for programme in programmes if programme.pk in missing],
     )
     empty_tasks = {**dict.fromkeys(task_aggregates(today), 0), "mean_percent": None}
     computed = {
@@ -114,14 +110,21 @@ def _snapshot_key(programme_id, period, tokens, today) -> str:
     return f"figures:headline:{programme_id}:{period_id}:{today.isoformat()}:{version}"
 
 
-def _reporting_by_programme(current: dict) -> dict:
-    """Return {programme id: (expected, on time, late)} for each current period (two queries).
+def _reporting_by_programme(current: dict, *, programmes: list) -> dict:
+    """Return {programme id: (expected, on time, late)} for each current period of
+    ``programmes`` (three small queries, then one grouped query).
 
-    Programmes whose current periods start on the same day share one filter, so the SQL
-    stays small however many programmes there are.
+    The expected assignments (those ``expected_assignments`` selects for each current
+    period) are joined to their submitted update of that period: one hash join over the
+    current periods' rows rather than a probe per assignment or a second count over the
+    updates. An update is unique per (task, period, department) and a task belongs to one
+    programme, so each assignment meets at most one update. Programmes whose current
+    periods start on the same day share one filter, and those owing to the same units
+    another (``reporting_units``), so the SQL stays small however many programmes there are.
     """
     if not current:
         return {}
+    units = reporting_units(programmes)
     by_start = defaultdict(list)
     for programme_id, period in current.items():
         by_start[period.starts_on].append(programme_id)
@@ -132,28 +135,28 @@ def _reporting_by_programme(current: dict) -> dict:
             & open_in_period_q(start=start, prefix="task__")
             & in_force_q(start=start)
         )
-    expected = dict(
+    submitted = FilteredRelation(
+        "task__updates",
+        condition=Q(
+            task__updates__department_id=F("department_id"),
+            task__updates__period_id__in=[period.pk for period in current.values()],
+            task__updates__first_submitted_at__isnull=False,
+        ),
+    )
+    rows = (
         Assignment.all_periods.filter(owed)
-        .exclude(department__kind=DepartmentKind.COLLECTIVE)
-        .filter(reporting_departments())
+        .filter(
+            reporting_units_q(
+                units, field="task__programme_id", programme_of={pid: pid for pid in current}
+            )
+        )
+        .annotate(submitted=submitted)
         .order_by()
         .values("task__programme_id")
-        .annotate(n=Count("pk"))
-        .values_list("task__programme_id", "n")
-    )
-    programme_of = {period.pk: programme_id for programme_id, period in current.items()}
-    submitted = {
-        programme_of[row["period_id"]]: row
-        for row in submitted_updates(periods=list(current.values()))
-        .order_by()
-        .values("period_id")
-        .annotate(**SUBMISSION_AGGREGATES)
-    }
-    return {
-        programme_id: (
-            n,
-            submitted.get(programme_id, {}).get("on_time", 0),
-            submitted.get(programme_id, {}).get("late", 0),
+        .annotate(
+            n=Count("pk"),
+            on_time=Count("submitted", filter=Q(submitted__is_late=False)),
+            late=Count("submitted", filter=Q(submitted__is_late=True)),
         )
-        for programme_id, n in expected.items()
-    }
+    )
+    return {row["task__programme_id"]: (row["n"], row["on_time"], row["late"]) for row in rows}

@@ -1,11 +1,7 @@
 """Who owes a submission for a period, and how it was met (see the package docstring)."""
 
-from collections import defaultdict
-
 from django.db.models import (
     Count,
-    Exists,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -18,7 +14,6 @@ from tasks.models import (
     Programme,
     ProgressUpdate,
     ReportingPeriod,
-    Task,
 )
 from tasks.obligations import open_in_period_q, owed_q, reporting_departments, submitted_exists
 from tasks.plan_asof import in_force_q
@@ -48,51 +43,6 @@ def reporting_counts(expected: int, on_time: int, late: int) -> ReportingCounts:
         missing=max(expected - on_time - late, 0),
         on_time_rate=percent_of(on_time, expected),
     )
-
-
-def submitted_updates(*, periods: list) -> QuerySet:
-    """Return the submitted updates of ``periods`` that count against an expectation.
-
-    Counting from the updates (found through the period index) rather than probing one
-    update per assignment keeps this fast at any size. An update counts when its department
-    is concrete with an active reporter, its assignment was in force in its period, and its
-    task was not confirmed complete before its period started. Group by ``period_id``.
-    """
-    held = Assignment.all_periods.filter(
-        in_force_q(start=OuterRef("period__starts_on")),
-        task_id=OuterRef("task_id"),
-        department_id=OuterRef("department_id"),
-    )
-    return (
-        ProgressUpdate.objects.filter(
-            period_id__in=[period.pk for period in periods], first_submitted_at__isnull=False
-        )
-        .exclude(department__kind=DepartmentKind.COLLECTIVE)
-        .exclude(task_id__in=_confirmed_before(periods))
-        .filter(reporting_departments())
-        .filter(Exists(held))
-    )
-
-
-def _confirmed_before(periods: list) -> QuerySet:
-    """Return the ids of tasks confirmed complete before their period of ``periods`` began."""
-    by_start = defaultdict(list)
-    for period in periods:
-        by_start[period.starts_on].append(period.programme_id)
-    confirmed = Q(pk__in=[])
-    for start, programme_ids in by_start.items():
-        confirmed |= Q(programme_id__in=programme_ids, completion_confirmed_at__date__lt=start)
-    return (
-        Task.all_periods.filter(completion_confirmed_at__isnull=False)
-        .filter(confirmed)
-        .values("pk")
-    )
-
-
-SUBMISSION_AGGREGATES = {
-    "on_time": Count("pk", filter=Q(is_late=False)),
-    "late": Count("pk", filter=Q(is_late=True)),
-}
 
 
 def reporting_aggregates(*, period: ReportingPeriod) -> dict:

@@ -80,6 +80,18 @@ def test_a_units_name_is_escaped_in_the_hand_built_department_table(clients, pla
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;省财政厅&amp;</a></th>" in content
 
 
+def test_the_hand_built_programmes_table_escapes_titles_and_links_each_figure(clients, plan):
+    plan.programme.title = '<script>alert(1)</script>方案&'
+    plan.programme.save()
+
+    content = clients.office.get("/dashboard/programmes/").content.decode()
+
+    assert "<script>alert(1)" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;方案&amp;</a></th>" in content
+    assert '<a href="/tasks/?programme=test-plan&amp;overdue=1">' in content
+    assert "/tasks/?programme=test-plan&amp;reporting=missing&amp;period=" in content
+
+
 def test_every_chart_has_a_data_table(clients):
     content = _overview(clients.office).content.decode()
 
@@ -164,5 +176,7 @@ def test_programmes_page_runs_a_bounded_number_of_queries(
     clients, plan, django_assert_max_num_queries, extra
 ):
     _grow(plan, tasks=extra)
-    with django_assert_max_num_queries(10):
+    # Session, user, profile, the data versions, the overview's eight, the menu's unread
+    # notification count.
+    with django_assert_max_num_queries(13):
         assert clients.office.get("/dashboard/programmes/").status_code == 200

@@ -452,7 +452,7 @@ def test_trend_and_overview_run_a_fixed_number_of_queries(
     history, personas, django_assert_num_queries, extra
 ):
     _more_data(history, personas, tasks=extra)
-    with django_assert_num_queries(10):  # the trend's four, the overview's six
+    with django_assert_num_queries(12):  # the trend's four, the overview's eight
         figures.status_trend(programme=history.programme)
         figures.programmes_overview()
 
