@@ -10,6 +10,14 @@ nothing changed. Two scopes:
 - ``bump()``: something every dashboard shows changed (a department's name, kind or
   aliases, reporter accounts, a programme's title).
 
+A programme bump also renews the programme's **history** token (``history``), which keys
+the status walk's snapshot of the periods already closed (``reports.figures.asof``) -
+unless the write runs inside ``routine_write()``. Only the reporting loop's four services
+do: a submission, a withdrawal and a return touch no accepted update, and an acceptance
+makes one accepted *now*, which takes effect in an open period (a closed period's cut-off
+has passed). Everything else (the admin, plan changes, the safety net below, a script)
+renews the history token as well: a write the snapshot could miss must not be routine.
+
 Every write that affects figures calls ``bump`` from its service; the signal receivers at
 the bottom are the safety net for rows saved outside the services (the admin, the plan
 loader, scripts). A ``QuerySet.update()`` sends no signal, so a service that writes that
@@ -23,6 +31,8 @@ Tokens are random, never reused, so a deleted row or a restored backup cannot br
 cache entry back to life. This module sits beneath ``reports``: it must not import it.
 """
 
+import contextlib
+import contextvars
 import uuid
 
 from django.contrib.auth import get_user_model
@@ -48,13 +58,45 @@ def scope_of(programme_id: int | None) -> str:
     return GLOBAL if programme_id is None else f"programme:{programme_id}"
 
 
+def history_scope(programme_id: int) -> str:
+    return f"history:programme:{programme_id}"
+
+
+_routine = contextvars.ContextVar("routine_write", default=False)
+
+
+@contextlib.contextmanager
+def routine_write():
+    """Mark the writes inside as routine: their bumps leave the history token as it is.
+
+    For the reporting loop's services only (see the module docstring for why each is
+    safe); a write whose effect can reach a closed period must never run inside.
+    """
+    token = _routine.set(True)
+    try:
+        yield
+    finally:
+        _routine.reset(token)
+
+
 def bump(*, programme_id: int | None = None) -> None:
-    """Give ``programme_id``'s scope (or, without one, the global scope) a new token."""
-    row = DataVersion(scope=scope_of(programme_id), token=uuid.uuid4().hex)
+    """Give ``programme_id``'s scope (or, without one, the global scope) a new token; a
+    programme's history token too, outside ``routine_write()``."""
+    scopes = [scope_of(programme_id)]
+    if programme_id is not None and not _routine.get():
+        scopes.append(history_scope(programme_id))
+    rows = [DataVersion(scope=scope, token=uuid.uuid4().hex) for scope in scopes]
     # One INSERT ... ON CONFLICT DO UPDATE: no race between two first bumps.
     DataVersion.objects.bulk_create(
-        [row], update_conflicts=True, unique_fields=["scope"], update_fields=["token"]
+        rows, update_conflicts=True, unique_fields=["scope"], update_fields=["token"]
     )
+
+
+def history(*, programme_id: int) -> str:
+    """Return the programme's history token ("0" before its first non-routine bump)."""
+    scope = history_scope(programme_id)
+    row = DataVersion.objects.filter(scope=scope).values_list("token", flat=True).first()
+    return row or "0"
 
 
 def current(*, programme_id: int | None = None) -> str:

@@ -14,7 +14,7 @@ from collections import Counter
 from django.db.models import Q
 
 from pilot import clock
-from reports.figures.asof import walk_statuses
+from reports.figures.asof import counts_and_states, walk_statuses
 from reports.figures.results import STATUSES, TrendPoint
 from tasks.models import Programme, ReportingPeriod
 
@@ -46,7 +46,8 @@ def status_trend_and_states(
 
     The walk covers the periods started by today and those up to ``period``; a period's
     states depend only on the periods before it, so both results are what the two
-    functions return on their own.
+    functions return on their own. The periods already closed come from the walk's
+    snapshot when it is there (``asof.counts_and_states``).
     """
     today = clock.today()
     periods = list(
@@ -54,17 +55,14 @@ def status_trend_and_states(
             Q(starts_on__lte=today) | Q(starts_on__lte=period.starts_on)
         )
     )
-    points, chosen = [], {}
-    for each, states in walk_statuses(programme=programme, periods=periods):
-        if each.starts_on <= today:
-            counts = Counter(state.status for state in states.values())
-            points.append(
-                TrendPoint(
-                    period=each,
-                    by_status={status: counts.get(status, 0) for status in STATUSES},
-                    total=len(states),
-                )
-            )
-        if each.pk == period.pk:
-            chosen = dict(states)
-    return points, chosen
+    counted, states = counts_and_states(programme=programme, periods=periods, chosen=period)
+    points = [
+        TrendPoint(
+            period=each,
+            by_status={status: counts.get(status, 0) for status in STATUSES},
+            total=total,
+        )
+        for each, counts, total in counted
+        if each.starts_on <= today
+    ]
+    return points, states

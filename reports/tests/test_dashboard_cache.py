@@ -236,9 +236,9 @@ def test_a_second_read_with_nothing_changed_runs_no_figure_query(clients, plan, 
     assert second == first.replace(_csrf(first), _csrf(second))
     touched = [q["sql"] for q in queries if any(table in q["sql"] for table in FIGURE_TABLES)]
     assert touched == []
-    # The session, the account, its profile, the programme, its periods, the data version,
-    # the menu's unread notifications.
-    assert len(queries) == 7
+    # The session, the account with its profile, the programme, its periods, the data
+    # version, the menu's unread notifications.
+    assert len(queries) == 6
 
 
 def test_a_second_department_view_and_all_programmes_page_run_no_figure_query(clients, plan):

@@ -325,6 +325,7 @@ def remove_evidence(*, evidence: Evidence, actor) -> None:
 
 
 @transaction.atomic
+@data_version.routine_write()
 def submit_update(
     *,
     update: ProgressUpdate,
@@ -381,6 +382,7 @@ def submit_update(
 
 
 @transaction.atomic
+@data_version.routine_write()
 def withdraw_update(*, update: ProgressUpdate, actor, expected_version: int) -> ProgressUpdate:
     """Take a submitted update back to a draft (撤回) before anyone reviews it.
 

@@ -30,6 +30,7 @@ from tasks.status_rule import Report, combine, lead_units, row_state
 
 
 @transaction.atomic
+@data_version.routine_write()
 def accept_update(*, update: ProgressUpdate, actor, highlight: bool = False) -> ProgressUpdate:
     """Accept a lead unit's submitted update and refresh the task's status.
 
@@ -54,6 +55,7 @@ def accept_update(*, update: ProgressUpdate, actor, highlight: bool = False) -> 
 
 
 @transaction.atomic
+@data_version.routine_write()
 def return_update(
     *, update: ProgressUpdate, actor, reasons: list[ReturnReason], comment: str
 ) -> ProgressUpdate:
