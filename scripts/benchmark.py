@@ -1,6 +1,6 @@
 """Benchmark the dashboards at scale on PostgreSQL (not part of the test run).
 
-    .venv/bin/python scripts/benchmark.py [--regenerate] [--requests 60] [--parts dashboards,throughput]
+    .venv/bin/python scripts/benchmark.py [--regenerate] [--requests 60] [--parts PARTS]
 
 1. Creates the database ``pilot_bench`` if missing and migrates it.
 2. Unless it already holds the data (or --regenerate): generates 100 programmes x 117
