@@ -81,7 +81,7 @@ def test_a_units_name_is_escaped_in_the_hand_built_department_table(clients, pla
 
 
 def test_the_hand_built_programmes_table_escapes_titles_and_links_each_figure(clients, plan):
-    plan.programme.title = '<script>alert(1)</script>方案&'
+    plan.programme.title = "<script>alert(1)</script>方案&"
     plan.programme.save()
 
     content = clients.office.get("/dashboard/programmes/").content.decode()
