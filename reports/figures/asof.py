@@ -22,8 +22,10 @@ An accepted update takes effect at the first period whose start is not before it
 period's start and whose cut-off is not before its acceptance: an update accepted after its
 own period's due date counts from a later period on, so a past period's figures never
 change. ``walk_statuses`` applies that period by period in one pass (four queries for a
-programme's whole history); ``states_as_of`` is its last step, and the task row
-(``tasks.services.review.refresh_task_status``) uses ``combine`` on the same inputs.
+programme's whole history); ``counts_and_states`` (the overview's trend) resumes the walk
+from a cached snapshot of the closed periods when one is there; ``states_as_of`` is the
+walk's last step, and the task row (``tasks.services.review.refresh_task_status``) uses
+``combine`` on the same inputs.
 The rule itself (``combine``, ``lead_units``) and the cut-off (``cutoff``) live in
 ``tasks/status_rule.py`` and ``tasks/periods.py``, beneath both.
 """

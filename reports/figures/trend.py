@@ -3,10 +3,10 @@ applied period by period.
 
 Each point is exactly what a report on that period shows (``states_as_of``): the walk
 reads the programme's accepted lead updates once (four queries in all) and applies each at
-the first period whose cut-off follows its acceptance. The figure itself is not cached
-here: the dashboards keep the page that shows it under the programme's data version
-(``tasks.data_version``), which every acceptance, confirmation, due-date edit and plan
-change renews.
+the first period whose cut-off follows its acceptance. The dashboards keep the page that
+shows it under the programme's data version (``tasks.data_version``), which every
+acceptance, confirmation, due-date edit and plan change renews; the overview's walk
+resumes from a snapshot of the closed periods (``asof.counts_and_states``).
 """
 
 from collections import Counter
