@@ -11,30 +11,25 @@ complete in the demo history):
 """
 
 import datetime
-import io
 import json
 from io import BytesIO
-from pathlib import Path
 
 import openpyxl
 import pytest
 import time_machine
-from django.conf import settings
-from django.core.management import call_command
 from docx import Document
 
 from departments.models import Department, Role
 from pilot.testing.factories import make_user
+from pilot.testing.helpers import load_demo_history
 from reports import exports, figures, selectors
 from tasks.models import ReportingPeriod, Task
 from tasks.plan_asof import units_as_of
 from tasks.services import filing
-from tasks.services.periods import generate_periods
 from tasks.services.plan_lifecycle import merge_tasks, retire_task, split_task
 
 pytestmark = pytest.mark.django_db
 
-FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "plan.json"
 DEMO_DAY = datetime.datetime(2022, 6, 15, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 LEAD, SUPPORT = "lead", "support"
 
@@ -42,11 +37,7 @@ LEAD, SUPPORT = "lead", "support"
 @pytest.fixture
 def demo(db):
     with time_machine.travel(DEMO_DAY, tick=False) as traveller:
-        call_command("loaddata", str(FIXTURE), verbosity=0)
-        programme = Task.objects.first().programme
-        generate_periods(programme=programme)
-        call_command("fill_demo_history", stdout=io.StringIO())
-        traveller.programme = programme
+        traveller.programme = programme = load_demo_history()
         traveller.office = make_user("demo-office", Role.OFFICE)
         traveller.april = ReportingPeriod.objects.get(programme=programme, year=2022, month=4)
         traveller.may = ReportingPeriod.objects.get(programme=programme, year=2022, month=5)

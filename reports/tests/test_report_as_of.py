@@ -7,20 +7,17 @@ with the report, the dashboard trend and a regeneration a month later.
 """
 
 import datetime
-import io
 import re
 from collections import Counter
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.core.management import call_command
 from docx import Document
 
 from departments.models import DepartmentKind, Role
 from pilot.testing.factories import make_user, stamp
+from pilot.testing.helpers import load_demo_history
 from reports import exports, figures, selectors
 from tasks.models import (
     AssignmentRole,
@@ -32,11 +29,9 @@ from tasks.models import (
 )
 from tasks.periods import due_end
 from tasks.services import reporting, review
-from tasks.services.periods import generate_periods
 
 pytestmark = pytest.mark.django_db
 
-FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "plan.json"
 DEMO_DAY = datetime.datetime(2022, 6, 15, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 LATER = datetime.datetime(2022, 7, 20, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 S = TaskStatus
@@ -109,11 +104,7 @@ def section(text: str, start: str, end: str) -> str:
 @pytest.fixture
 def demo(db):
     with time_machine.travel(DEMO_DAY, tick=False) as traveller:
-        call_command("loaddata", str(FIXTURE), verbosity=0)
-        programme = Task.objects.first().programme
-        generate_periods(programme=programme)
-        call_command("fill_demo_history", stdout=io.StringIO())
-        traveller.programme = programme
+        traveller.programme = load_demo_history()
         yield traveller
 
 

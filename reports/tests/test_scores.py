@@ -15,13 +15,10 @@ Reporting of February: 省商务厅 task 1 and task 2 on time, task 3 late (2 of
 import datetime
 import io
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
 from openpyxl import load_workbook
 
 from departments.models import Role
@@ -33,6 +30,7 @@ from pilot.testing.factories import (
     make_user,
     stamp,
 )
+from pilot.testing.helpers import load_demo_history
 from reports.figures import score_table, scores
 from reports.models_scores import ScoreSheet
 from reports.services import runs as run_services
@@ -47,7 +45,6 @@ from tasks.models import (
     TaskStatus,
     UpdateState,
 )
-from tasks.services.periods import generate_periods
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -468,18 +465,13 @@ def test_export_workbook_for_the_assessment_office(plan, clients, february):
 
 # --- the demo: every published month recomputes identically ------------------------
 
-FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "plan.json"
 DEMO_DAY = stamp(2022, 6, 15)
 
 
 @pytest.fixture
 def demo(db):
     with time_machine.travel(DEMO_DAY, tick=False) as traveller:
-        call_command("loaddata", str(FIXTURE), verbosity=0)
-        programme = Task.objects.first().programme
-        generate_periods(programme=programme)
-        call_command("fill_demo_history", stdout=io.StringIO())
-        traveller.programme = programme
+        traveller.programme = load_demo_history()
         yield traveller
 
 

@@ -9,18 +9,15 @@ edit of a closed period, and the clock moving on to close another period.
 """
 
 import datetime
-import io
 from collections import Counter
-from pathlib import Path
 from unittest import mock
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.core.management import call_command
 
 from departments.models import Role
 from pilot.testing.factories import make_user
+from pilot.testing.helpers import load_demo_history
 from reports.figures import asof
 from tasks import data_version
 from tasks.models import (
@@ -28,16 +25,13 @@ from tasks.models import (
     ProgressUpdate,
     ReportingPeriod,
     ReturnReason,
-    Task,
     TaskStatus,
     UpdateState,
 )
 from tasks.services import review
-from tasks.services.periods import generate_periods
 
 pytestmark = pytest.mark.django_db
 
-FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "plan.json"
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 DEMO_DAY = datetime.datetime(2022, 6, 15, 10, tzinfo=SHANGHAI)
 NEXT_MONTH = datetime.datetime(2022, 7, 20, 10, tzinfo=SHANGHAI)
@@ -46,11 +40,7 @@ NEXT_MONTH = datetime.datetime(2022, 7, 20, 10, tzinfo=SHANGHAI)
 @pytest.fixture
 def demo(db):
     with time_machine.travel(DEMO_DAY, tick=False) as traveller:
-        call_command("loaddata", str(FIXTURE), verbosity=0)
-        programme = Task.objects.first().programme
-        generate_periods(programme=programme)
-        call_command("fill_demo_history", stdout=io.StringIO())
-        traveller.programme = programme
+        traveller.programme = load_demo_history()
         traveller.office = make_user("office", Role.OFFICE)
         yield traveller
 
